@@ -1,0 +1,281 @@
+"""Content files <-> articles: `content/<slug>.md` is YAML front matter plus a markdown body.
+
+``import_content(directory)`` validates every file first and then writes them all in one
+transaction, so one bad file leaves the database exactly as it was. ``export_content(directory)``
+writes the database back in the same format; exporting and importing again changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from django.db import transaction
+from django.utils.text import slugify
+
+from .models import Article, Reviewer, body_fingerprint
+from .topics import TOPICS
+
+FIELDS = (
+    "title",
+    "slug",
+    "summary",
+    "topic",
+    "order",
+    "status",
+    "reviewer",
+    "reviewer_credentials",
+    "reviewed_on",
+    "next_review_due",
+    "updated_on",
+)
+REQUIRED = ("title", "slug", "summary", "topic", "order", "status", "updated_on")
+DATE_FIELDS = ("reviewed_on", "next_review_due", "updated_on")
+
+
+class _FrontMatterLoader(yaml.SafeLoader):
+    """YAML without implicit dates, so a bad date is reported by field, not as a crash."""
+
+
+_FrontMatterLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*\n?(.*)\Z", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    field: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.field}: {self.reason}"
+
+
+class ContentError(Exception):
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+@dataclass
+class ContentFile:
+    path: Path
+    meta: dict
+    body: str
+
+
+@dataclass
+class ImportReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+
+def _normalise_body(body: str) -> str:
+    return body.replace("\r\n", "\n").replace("\r", "\n").strip() + "\n"
+
+
+def _parse_date(value, name: str, problems: list[Problem], filename: str) -> dt.date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        problems.append(Problem(filename, name, f"'{value}' is not a date in the form YYYY-MM-DD"))
+        return None
+
+
+def parse_file(path: Path) -> tuple[ContentFile | None, list[Problem]]:
+    """Read and validate one content file. Returns the parsed file or the problems found."""
+    name = path.name
+    problems: list[Problem] = []
+    try:
+        raw = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return None, [Problem(name, "(file)", f"is not valid UTF-8 text (byte {exc.start})")]
+    raw = raw.removeprefix("\ufeff").replace("\r\n", "\n")
+    match = FRONT_MATTER_RE.match(raw)
+    if not match:
+        return None, [Problem(name, "(front matter)", "the file must start with front matter between '---' lines")]
+    try:
+        meta = yaml.load(match.group(1) or "", Loader=_FrontMatterLoader)  # noqa: S506 (safe loader)
+    except yaml.YAMLError as exc:
+        where = getattr(exc, "problem_mark", None)
+        line = f" (line {where.line + 2})" if where else ""
+        return None, [Problem(name, "(front matter)", f"is not valid YAML{line}: {getattr(exc, 'problem', exc)}")]
+    if not isinstance(meta, dict):
+        return None, [Problem(name, "(front matter)", "must be a list of 'key: value' lines")]
+    body = match.group(2)
+
+    for key in meta:
+        if key not in FIELDS:
+            problems.append(Problem(name, str(key), f"unknown key (allowed: {', '.join(FIELDS)})"))
+    for key in FIELDS:
+        if key not in meta:
+            problems.append(Problem(name, key, "missing key"))
+    for key in REQUIRED:
+        if key in meta and (meta[key] is None or meta[key] == ""):
+            problems.append(Problem(name, key, "must not be empty"))
+
+    def text(key: str) -> str:
+        value = meta.get(key)
+        return "" if value is None else str(value).strip()
+
+    title, slug, summary = text("title"), text("slug"), text("summary")
+    if len(title) > 200:
+        problems.append(Problem(name, "title", f"is {len(title)} characters; at most 200"))
+    if slug and slugify(slug) != slug:
+        problems.append(Problem(name, "slug", f"'{slug}' must be lowercase letters, digits and hyphens"))
+    elif slug and path.stem != slug:
+        problems.append(Problem(name, "slug", f"'{slug}' does not match the file name '{path.stem}.md'"))
+    if len(summary) > 160:
+        problems.append(Problem(name, "summary", f"is {len(summary)} characters; at most 160"))
+    topic = text("topic")
+    if topic and topic not in dict(TOPICS):
+        problems.append(Problem(name, "topic", f"'{topic}' is not one of: {', '.join(k for k, _ in TOPICS)}"))
+    order = meta.get("order")
+    if order not in (None, "") and (not isinstance(order, int) or isinstance(order, bool) or order < 0):
+        problems.append(Problem(name, "order", f"'{order}' must be a whole number, 0 or more"))
+    status = text("status")
+    if status and status not in Article.Status.values:
+        problems.append(Problem(name, "status", f"'{status}' is not one of: {', '.join(Article.Status.values)}"))
+
+    dates = {key: _parse_date(meta.get(key), key, problems, name) for key in DATE_FIELDS}
+    reviewer, credentials = text("reviewer"), text("reviewer_credentials")
+    if bool(reviewer) != bool(credentials):
+        problems.append(Problem(name, "reviewer", "give both the reviewer's name and credentials, or neither"))
+    if reviewer and not dates["reviewed_on"]:
+        problems.append(Problem(name, "reviewed_on", "a reviewed page needs the date of the review"))
+    if not reviewer and (dates["reviewed_on"] or dates["next_review_due"]):
+        problems.append(Problem(name, "reviewer", "review dates are set but no reviewer is named"))
+    if not body.strip():
+        problems.append(Problem(name, "(body)", "the page has no text after the front matter"))
+
+    if problems:
+        return None, problems
+    meta = {
+        "title": title,
+        "slug": slug,
+        "summary": summary,
+        "topic": topic,
+        "order": order,
+        "status": status,
+        "reviewer": reviewer,
+        "reviewer_credentials": credentials,
+        **dates,
+    }
+    return ContentFile(path=path, meta=meta, body=_normalise_body(body)), []
+
+
+def load_directory(directory: Path) -> list[ContentFile]:
+    """Parse every `*.md` file in a directory; raise ContentError listing every problem."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise ContentError([Problem(str(directory), "(directory)", "does not exist")])
+    files, problems = [], []
+    seen: dict[str, str] = {}
+    for path in sorted(directory.glob("*.md")):
+        parsed, found = parse_file(path)
+        problems.extend(found)
+        if parsed:
+            slug = parsed.meta["slug"]
+            if slug in seen:
+                problems.append(Problem(path.name, "slug", f"'{slug}' is already used by {seen[slug]}"))
+            seen[slug] = path.name
+            files.append(parsed)
+    if problems:
+        raise ContentError(problems)
+    return files
+
+
+def _apply(article: Article, item: ContentFile) -> bool:
+    """Copy a file's values onto an article; True when anything changed."""
+    meta = item.meta
+    reviewer = None
+    if meta["reviewer"]:
+        reviewer, _ = Reviewer.objects.get_or_create(name=meta["reviewer"], credentials=meta["reviewer_credentials"])
+    values = {
+        "title": meta["title"],
+        "summary": meta["summary"],
+        "topic": meta["topic"],
+        "order": meta["order"],
+        "status": meta["status"],
+        "body": item.body,
+        "reviewer_id": reviewer.pk if reviewer else None,
+        "reviewed_on": meta["reviewed_on"],
+        "next_review_due": meta["next_review_due"],
+        "updated_on": meta["updated_on"],
+        "reviewed_fingerprint": body_fingerprint(item.body) if reviewer else "",
+    }
+    changed = False
+    for key, value in values.items():
+        if getattr(article, key) != value:
+            setattr(article, key, value)
+            changed = True
+    return changed
+
+
+def import_content(directory: Path) -> ImportReport:
+    files = load_directory(directory)
+    report = ImportReport()
+    with transaction.atomic():
+        existing = {a.slug: a for a in Article.objects.filter(slug__in=[f.meta["slug"] for f in files])}
+        for item in files:
+            slug = item.meta["slug"]
+            article = existing.get(slug) or Article(slug=slug)
+            is_new = article.pk is None
+            if _apply(article, item) or is_new:
+                article.full_clean()
+                article.save()
+                (report.created if is_new else report.updated).append(slug)
+            else:
+                report.unchanged.append(slug)
+    return report
+
+
+class _FrontMatterDumper(yaml.SafeDumper):
+    pass
+
+
+_FrontMatterDumper.add_representer(
+    type(None), lambda dumper, _value: dumper.represent_scalar("tag:yaml.org,2002:null", "")
+)
+
+
+def article_to_text(article: Article) -> str:
+    meta = {
+        "title": article.title,
+        "slug": article.slug,
+        "summary": article.summary,
+        "topic": article.topic,
+        "order": article.order,
+        "status": article.status,
+        "reviewer": article.reviewer.name if article.reviewer else None,
+        "reviewer_credentials": article.reviewer.credentials if article.reviewer else None,
+        "reviewed_on": article.reviewed_on,
+        "next_review_due": article.next_review_due,
+        "updated_on": article.updated_on,
+    }
+    front = yaml.dump(meta, Dumper=_FrontMatterDumper, sort_keys=False, allow_unicode=True, width=1000)
+    return f"---\n{front}---\n{_normalise_body(article.body)}"
+
+
+def export_content(directory: Path) -> list[Path]:
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for article in Article.objects.select_related("reviewer").order_by("slug"):
+        path = directory / f"{article.slug}.md"
+        path.write_text(article_to_text(article), encoding="utf-8")
+        written.append(path)
+    return written

@@ -1,0 +1,195 @@
+"""The one rendering path: markdown in, sanitized HTML + contents + plain text out.
+
+Every piece of markdown the site shows goes through ``render_markdown``: ``Article.save()``,
+the content import and the admin's live preview (``MARKDOWNX_MARKDOWNIFY_FUNCTION``).
+Python-Markdown turns the text into HTML, then bleach keeps only an explicit allow-list of
+tags, attributes and URL schemes. Templates mark only the stored result safe.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from urllib.parse import urlsplit
+
+import bleach
+import markdown
+from bleach.html5lib_shim import Filter
+from markdown.treeprocessors import Treeprocessor
+
+ALLOWED_TAGS = frozenset(
+    {
+        "p", "br", "hr", "h2", "h3", "h4", "h5", "h6",
+        "ul", "ol", "li", "dl", "dt", "dd", "blockquote",
+        "a", "strong", "em", "b", "i", "code", "pre", "abbr", "sup", "sub", "small", "mark",
+        "table", "thead", "tbody", "tr", "th", "td", "caption",
+        "div",
+    }
+)  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "a": ["href", "title", "rel", "class", "id"],
+    "abbr": ["title"],
+    "h2": ["id"], "h3": ["id"], "h4": ["id"], "h5": ["id"], "h6": ["id"],
+    "th": ["align", "scope"], "td": ["align"],
+    "ol": ["start"], "li": ["id"], "sup": ["id"],
+    "div": ["class"],
+}  # fmt: skip
+ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto", "tel", "sms"})
+
+HEADING_TAGS = ("h2", "h3", "h4", "h5", "h6")
+BLOCK_TAGS = frozenset({"p", "li", "dt", "dd", "td", "th", "caption", "blockquote", *HEADING_TAGS})
+
+
+@dataclass(frozen=True)
+class Rendered:
+    html: str
+    toc: list[dict] = field(default_factory=list)
+    text: str = ""
+
+
+class _DemoteH1(Treeprocessor):
+    """The page title is the only <h1>: a `# heading` in the body becomes an <h2>."""
+
+    def run(self, root):
+        for el in root.iter("h1"):
+            el.tag = "h2"
+
+
+class _DemoteH1Extension(markdown.Extension):
+    def extendMarkdown(self, md):  # noqa: N802 (Python-Markdown's API)
+        # Before toc (priority 5) so the contents list sees the demoted level.
+        md.treeprocessors.register(_DemoteH1(md), "demote_h1", 30)
+
+
+class _ExternalLinkFilter(Filter):
+    """Links that leave the site open no window handle and send no referrer."""
+
+    def __iter__(self):
+        for token in super().__iter__():
+            if token["type"] == "StartTag" and token["name"] == "a":
+                attrs = token["data"]
+                href = attrs.get((None, "href"), "")
+                if urlsplit(href).scheme in ("http", "https"):
+                    attrs[(None, "rel")] = "noopener noreferrer"
+                else:
+                    attrs.pop((None, "rel"), None)
+            yield token
+
+
+_cleaner = bleach.Cleaner(
+    tags=ALLOWED_TAGS,
+    attributes=ALLOWED_ATTRIBUTES,
+    protocols=ALLOWED_PROTOCOLS,
+    strip=True,
+    strip_comments=True,
+    filters=[_ExternalLinkFilter],
+)
+
+
+def _markdown() -> markdown.Markdown:
+    return markdown.Markdown(
+        extensions=[
+            "tables",
+            "attr_list",
+            "footnotes",
+            "sane_lists",
+            _DemoteH1Extension(),
+            "toc",
+        ],
+        extension_configs={
+            "toc": {"toc_depth": "2-3"},
+            "tables": {"use_align_attribute": True},
+        },
+        output_format="html",
+    )
+
+
+def _flatten_toc(tokens: list[dict]) -> list[dict]:
+    out = []
+    for token in tokens:
+        out.append({"id": token["id"], "title": token["name"], "level": token["level"]})
+        out.extend(_flatten_toc(token["children"]))
+    return out
+
+
+class _TextExtractor(HTMLParser):
+    """Plain text with each block as its own sentence (for search and reading grade)."""
+
+    def __init__(self, skip_headings: bool = False):
+        super().__init__(convert_charrefs=True)
+        self.blocks: list[tuple[str, str]] = []
+        self._buf: list[str] = []
+        self._tag = "p"
+        self._skip = 0
+        self.skip_headings = skip_headings
+
+    def handle_starttag(self, tag, attrs):
+        if tag in BLOCK_TAGS:
+            self._flush()
+            self._tag = tag
+        elif tag == "sup":
+            self._skip += 1  # footnote markers are not words
+
+    def handle_endtag(self, tag):
+        if tag in BLOCK_TAGS:
+            self._flush()
+        elif tag == "sup" and self._skip:
+            self._skip -= 1
+
+    def handle_data(self, data):
+        if not self._skip:
+            self._buf.append(data)
+
+    def _flush(self):
+        text = " ".join("".join(self._buf).split())
+        self._buf = []
+        if text:
+            self.blocks.append((self._tag, text))
+
+    def text(self) -> str:
+        self._flush()
+        sentences = []
+        for tag, text in self.blocks:
+            if self.skip_headings and tag in HEADING_TAGS:
+                continue
+            if text[-1] not in ".!?:;":
+                text += "."
+            sentences.append(text)
+        return "\n".join(sentences)
+
+
+def html_to_text(html: str, *, skip_headings: bool = False) -> str:
+    parser = _TextExtractor(skip_headings=skip_headings)
+    parser.feed(html)
+    parser.close()
+    return parser.text()
+
+
+def sanitize_html(html: str) -> str:
+    return _cleaner.clean(html)
+
+
+def render_markdown(text: str) -> Rendered:
+    """Render editor markdown to sanitized HTML, a contents list and plain text."""
+    md = _markdown()
+    raw = md.convert(text or "")
+    html = sanitize_html(raw)
+    return Rendered(html=html, toc=_flatten_toc(md.toc_tokens), text=html_to_text(html))
+
+
+def markdownify(text: str) -> str:
+    """The admin preview: exactly the HTML the public page will show."""
+    return render_markdown(text).html
+
+
+_REFERENCES_RE = re.compile(r"^#{1,6}\s+References\b.*$", re.IGNORECASE | re.MULTILINE)
+
+
+def reading_text(body: str) -> str:
+    """The text a reading grade is measured on: paragraphs, lists and tables of the body,
+    without headings (questions, glossary terms) and without the references section."""
+    match = _REFERENCES_RE.search(body or "")
+    if match:
+        body = body[: match.start()]
+    return html_to_text(render_markdown(body).html, skip_headings=True)

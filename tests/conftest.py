@@ -1,0 +1,62 @@
+import datetime as dt
+import itertools
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from articles.content import import_content
+from articles.models import Article, Reviewer, body_fingerprint
+
+CONTENT_DIR = Path(settings.BASE_DIR) / "content"
+_counter = itertools.count(1)
+
+BODY = """## Key points {#key-points}
+
+- TMS uses magnetic pulses.
+
+## What is it? {#what-is-it}
+
+Some text about it.
+
+## References {#references}
+
+1. Example. https://example.org/
+"""
+
+
+@pytest.fixture
+def make_article(db):
+    def make(**fields) -> Article:
+        n = next(_counter)
+        values = {
+            "slug": f"page-{n}",
+            "title": f"Page {n}",
+            "summary": "A short summary.",
+            "body": BODY,
+            "topic": "basics",
+            "order": n,
+            "status": Article.Status.PUBLISHED,
+            "updated_on": dt.date(2026, 11, 1),
+        }
+        values.update(fields)
+        if values.get("reviewer") and "reviewed_fingerprint" not in values:
+            values["reviewed_fingerprint"] = body_fingerprint(values["body"])
+        article = Article(**values)
+        article.full_clean()
+        article.save()
+        return article
+
+    return make
+
+
+@pytest.fixture
+def reviewer(db):
+    return Reviewer.objects.create(name="Dr Test Person", credentials="MD, psychiatrist", role="Reviewer")
+
+
+@pytest.fixture
+def site_content(db):
+    """The real content/ folder, imported as `make run` does."""
+    import_content(CONTENT_DIR)
+    return list(Article.objects.published())

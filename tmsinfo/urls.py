@@ -1,0 +1,16 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.admin.views.decorators import staff_member_required
+from django.urls import include, path
+from markdownx.views import MarkdownifyView
+
+urlpatterns = [
+    path(settings.ADMIN_PATH, admin.site.urls),
+    # The editor's live preview. Staff only; image upload is deliberately not routed.
+    path("markdownx/markdownify/", staff_member_required(MarkdownifyView.as_view()), name="markdownx_markdownify"),
+    path("", include("articles.urls")),
+]
+
+admin.site.site_header = "TMS Info editorial"
+admin.site.site_title = "TMS Info admin"
+admin.site.index_title = "Articles, reviewers and people"
