@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from markdownx.models import MarkdownxField
 
-from .markdown import render_markdown, reading_text
+from .markdown import reading_text, render_markdown
 from .readability import reading_grade
 from .topics import TOPICS
 
@@ -86,6 +86,10 @@ class Article(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def save(self, *args, **kwargs):
+        self.render()
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("articles:detail", kwargs={"slug": self.slug})
 
@@ -98,10 +102,6 @@ class Article(models.Model):
         self.word_count = len(rendered.text.split())
         self.reading_grade = reading_grade(reading_text(self.body))
         self.topic_rank = [key for key, _ in TOPICS].index(self.topic) if self.topic in dict(TOPICS) else 99
-
-    def save(self, *args, **kwargs):
-        self.render()
-        super().save(*args, **kwargs)
 
     # --- review state -----------------------------------------------------------------------
     @property

@@ -48,14 +48,20 @@ BAD_FILES = {
     "missing key": (GOOD.format(slug="bad").replace("topic: basics\n", ""), "topic", "missing key"),
     "unknown key": (GOOD.format(slug="bad").replace("order: 3\n", "order: 3\nauthor: Someone\n"), "author", "unknown"),
     "wrong date": (GOOD.format(slug="bad").replace("2026-11-01", "2026-13-45"), "updated_on", "not a date"),
-    "invalid yaml": (GOOD.format(slug="bad").replace("summary: A short summary.", "summary: [unclosed"), "(front matter)",
-                     "not valid YAML"),  # fmt: skip
+    "invalid yaml": (
+        GOOD.format(slug="bad").replace("summary: A short summary.", "summary: [unclosed"),
+        "(front matter)",
+        "not valid YAML",
+    ),  # fmt: skip
     "unknown status": (GOOD.format(slug="bad").replace("status: published", "status: live"), "status", "not one of"),
     "summary too long": (GOOD.format(slug="bad").replace("A short summary.", "x" * 161), "summary", "at most 160"),
     "no front matter": ("Just text\n", "(front matter)", "must start with front matter"),
     "slug mismatch": (GOOD.format(slug="other"), "slug", "does not match"),
-    "reviewer without date": (GOOD.format(slug="bad").replace("reviewer:\nreviewer_credentials:",
-                              "reviewer: Dr A\nreviewer_credentials: MD"), "reviewed_on", "needs the date"),  # fmt: skip
+    "reviewer without date": (
+        GOOD.format(slug="bad").replace("reviewer:\nreviewer_credentials:", "reviewer: Dr A\nreviewer_credentials: MD"),
+        "reviewed_on",
+        "needs the date",
+    ),  # fmt: skip
 }
 
 
@@ -129,11 +135,13 @@ def test_export_then_import_is_lossless_on_every_field(tmp_path, make_article, r
         slug="reviewed", title="Reviewed: yes", summary="Quotes \"and\" colons: fine.", topic="evidence", order=7,
         status=Article.Status.IN_REVIEW, reviewer=reviewer, reviewed_on=dt.date(2026, 1, 2),
         next_review_due=dt.date(2027, 1, 2), updated_on=dt.date(2026, 3, 4),
-        body="## Key points {#key-points}\n\n- caf\u00e9 \u2013 \u201cquoted\u201d\n\n| a | b |\n|---|---|\n| 1 | 2 |\n",
+        body="## Key points {#key-points}\n\n- caf\u00e9 \u2013 \u201cquoted\u201d\n\n| a | b |\n|---|---|\n| 1 | 2 |\n",  # noqa: E501
     )  # fmt: skip
     make_article(slug="draft-one", status=Article.Status.DRAFT)
     make_article(slug="gone", status=Article.Status.ARCHIVED)
-    fields = [f.name for f in Article._meta.get_fields() if f.concrete and f.name not in ("id", "created_at", "updated_at")]
+    fields = [
+        f.name for f in Article._meta.get_fields() if f.concrete and f.name not in ("id", "created_at", "updated_at")
+    ]
     before = {a.slug: {f: getattr(a, f) for f in fields} for a in Article.objects.all()}
     export_content(tmp_path)
     Article.objects.all().delete()
