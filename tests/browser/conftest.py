@@ -1,0 +1,120 @@
+"""Real-browser tests: Playwright driving Debian's chromium against pytest-django's live server.
+
+Without chromium the browser tests are skipped (make test says so); in CI (CI=true) a missing
+browser is a failure, so a green CI always means the browser tests ran.
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from articles.content import import_content
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/browser/" in str(item.path).replace(os.sep, "/"):
+            item.add_marker(pytest.mark.browser)
+
+
+def _no_static_handler(app):
+    """Serve /static/ the way production does (whitenoise, hashed names from collectstatic)."""
+    return app
+
+
+@pytest.fixture(scope="session")
+def live_server(request):
+    """pytest-django's live server, but without Django's finder-based static handler."""
+    from django.test.testcases import LiveServerThread
+    from pytest_django.live_server_helper import LiveServer
+
+    server = LiveServer("localhost", start=False)
+    server.thread = LiveServerThread(
+        "localhost", static_handler=_no_static_handler, connections_override=server.thread.connections_override
+    )
+    server.thread.daemon = True
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI: chromium not found at {CHROMIUM}; the browser tests must run in CI.")
+        pytest.skip("chromium is not installed: browser test skipped (apt-get install -y chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def live_content(transactional_db):
+    """The real content/ folder in the live server's database."""
+    import_content(Path(settings.BASE_DIR) / "content")
+
+
+@pytest.fixture
+def new_page(browser, live_server):
+    """Make pages in fresh browser contexts; collects console errors and dialogs on each page."""
+    contexts = []
+
+    def make(**context_options):
+        context = browser.new_context(base_url=live_server.url, **context_options)
+        contexts.append(context)
+        page = context.new_page()
+        page.console_errors = []
+        page.dialogs = []
+        page.on("console", lambda msg: msg.type == "error" and page.console_errors.append(msg.text))
+        page.on("pageerror", lambda exc: page.console_errors.append(str(exc)))
+
+        def on_dialog(dialog):
+            page.dialogs.append(dialog.message)
+            dialog.dismiss()
+
+        page.on("dialog", on_dialog)
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page):
+    return new_page()
+
+
+@pytest.fixture(scope="session")
+def axe():
+    from axe_playwright_python.sync_playwright import Axe
+
+    return Axe()
+
+
+def axe_violations(axe, page) -> list[str]:
+    """axe-core at WCAG 2.2 A and AA (plus best practice): one line per violation."""
+    options = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}}
+    results = axe.run(page, options=options)
+    return [
+        f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes: {[n['target'] for n in v['nodes']][:5]})"
+        for v in results.response["violations"]
+    ]
