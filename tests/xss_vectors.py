@@ -1,3 +1,4 @@
+# ruff: noqa: E501 (payloads are kept whole, one per line)
 """Hostile inputs for tests/test_xss.py and tests/browser/test_xss_browser.py.
 
 Each vector is saved as an article body, summary and title, through the admin and through the
