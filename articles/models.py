@@ -12,6 +12,8 @@ from .markdown import reading_text, render_markdown
 from .readability import reading_grade
 from .topics import TOPICS
 
+ABOUT_SLUG = "about-this-site"
+
 
 def body_fingerprint(body: str) -> str:
     """A fingerprint of the exact text a reviewer approved (line endings normalised)."""
@@ -91,6 +93,8 @@ class Article(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
+        if self.slug == ABOUT_SLUG:  # the editorial policy has its own short address
+            return reverse("articles:about")
         return reverse("articles:detail", kwargs={"slug": self.slug})
 
     # --- derived fields: computed here, once per save ---------------------------------------

@@ -2,16 +2,15 @@ from itertools import groupby
 
 from django.db import connection
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from .crisis import current_region
-from .models import Article
+from .models import ABOUT_SLUG, Article
 from .topics import TOPICS
 
 TOPIC_LABELS = dict(TOPICS)
-ABOUT_SLUG = "about-this-site"
 
 
 @require_safe
@@ -47,6 +46,8 @@ def _article_response(request, slug):
 
 @require_safe
 def article_detail(request, slug):
+    if slug == ABOUT_SLUG:  # one address per page: /about/
+        return redirect("articles:about", permanent=True)
     return _article_response(request, slug)
 
 

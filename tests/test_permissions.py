@@ -46,7 +46,9 @@ def objects(make_article, reviewer, django_user_model):
         "auth.group": Group.objects.create(name="Some group"),
         "sites.site": Site.objects.get_current(),
         "redirects.redirect": Redirect.objects.create(site_id=settings.SITE_ID, old_path="/old/", new_path="/new/"),
-        "axes.accessattempt": AccessAttempt.objects.create(username="x", ip_address="192.0.2.1", failures_since_start=1),
+        "axes.accessattempt": AccessAttempt.objects.create(
+            username="x", ip_address="192.0.2.1", failures_since_start=1
+        ),
         "axes.accesslog": AccessLog.objects.create(username="x", ip_address="192.0.2.1"),
     }
     missing = {m._meta.label_lower for m in admin.site._registry} - set(made) - {"axes.accessfailurelog"}
@@ -107,7 +109,9 @@ def test_admin_index_and_password_change(as_role, role, index, password_change):
             assert response.status_code == expected, url
 
 
-@pytest.mark.parametrize(("role", "allowed"), [("anonymous", False), ("reader", False), ("staff", True), ("superuser", True)])
+@pytest.mark.parametrize(
+    ("role", "allowed"), [("anonymous", False), ("reader", False), ("staff", True), ("superuser", True)]
+)
 def test_the_markdown_preview_endpoint_is_for_staff_only(as_role, role, allowed):
     response = as_role(role).post("/markdownx/markdownify/", {"content": "## Hello"})
     if allowed:
