@@ -304,6 +304,19 @@ def test_error_pages_from_the_running_site_keep_the_promises(live_server, live_c
     assert page_promise_problems(html) == []
 
 
+def test_a_path_of_raw_bytes_that_are_not_utf8_gets_the_404_page(live_server, live_content):
+    import socket
+
+    with socket.create_connection((urlsplit(live_server.url).hostname, urlsplit(live_server.url).port)) as sock:
+        sock.sendall(b"GET /tms/\xff\xfe\xc0/ HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        raw = b""
+        while chunk := sock.recv(65536):
+            raw += chunk
+    head, _, body = raw.partition(b"\r\n\r\n")
+    assert head.split()[1] == b"404"
+    assert page_promise_problems(body.decode("utf-8")) == []
+
+
 def test_500_page_with_the_database_unreachable_keeps_the_promises():
     result = run_with_database_down("r = c.get('/'); print(r.status_code); print(r.content.decode())")
     status, _, html = result.stdout.partition("\n")
