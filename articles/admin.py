@@ -305,6 +305,14 @@ class ArticleAdmin(MarkdownxModelAdmin):
             extra["can_publish"] = request.user.has_perm(workflow.PUBLISH_PERM)
         return super().change_view(request, object_id, form_url, extra_context=extra)
 
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except StaleArticle:
+            # Someone saved between this form's version check and its write (the transaction was
+            # rolled back): validating again shows the usual conflict, with the editor's text.
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
     def preview_view(self, request, object_id):
         article = self._article_or_404(request, object_id)
         return views._article_response(request, article.slug, working_copy=True)
