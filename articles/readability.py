@@ -28,6 +28,7 @@ SAFE_MESSAGING = [
     (r"\b(?:unsuccessful|failed)\s+suicide(?:\s+attempt)?\b", "“failed suicide” frames survival as failure",
      "“suicide attempt” or “survived a suicide attempt”"),
     (r"\bfailed\s+attempt\b", "“failed attempt” frames survival as failure", "“suicide attempt”"),
+    (r"\bsuccessful\s+attempt\b", "“successful attempt” frames a death as an achievement", "“died by suicide”"),
     (r"\bsuicide\s+epidemic\b", "“epidemic” sensationalises", "“rising rates of suicide”"),
     (r"\bsuicide\s+victims?\b", "“victim” sensationalises", "“person who died by suicide”"),
 ]  # fmt: skip

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from articles import workflow
 from articles.models import Article, PageChange, Reviewer, body_fingerprint
+from articles.readability import safe_messaging_flags, writing_aids
 
 pytestmark = pytest.mark.django_db
 ADMIN = f"/{settings.ADMIN_PATH}"
@@ -458,6 +459,24 @@ def test_change_form_shows_word_count_reading_time_grade_and_safe_messaging_flag
     html = as_user(editor).get(change_url(article)).content.decode()
     assert "words" in html and "min to read" in html and "reading grade" in html and "target 8" in html
     assert "“committed suicide”" in html and "died by suicide" in html
+
+
+@pytest.mark.parametrize(
+    "phrase", ["committed suicide", "commit suicide", "Successful suicide", "completed suicide", "failed attempt"]
+)
+def test_safe_messaging_check_flags_the_phrase_and_its_line_with_an_alternative(phrase):
+    flags = safe_messaging_flags(f"## A {{#a}}\n\nShe {phrase} here.\n")
+    assert [(flag.found, flag.line) for flag in flags] == [(phrase, 3)] and flags[0].instead
+
+
+def test_safe_wording_is_not_flagged():
+    assert safe_messaging_flags("He died by suicide. She survived a suicide attempt and got help.") == []
+
+
+def test_word_count_and_reading_time_count_the_words_readers_see():
+    aids = writing_aids("## Heading {#h}\n\n" + "Short words are read fast. " * 90)
+    assert aids.words == 1 + 5 * 90 and aids.minutes == 3
+    assert aids.grade is not None and not aids.above_target
 
 
 def test_writing_aids_are_warnings_not_blocks(as_user, editor, make_article):
