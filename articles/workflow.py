@@ -250,6 +250,7 @@ DIFF_FIELDS = (
     ("reviewer", "Reviewer"),
     ("reviewed_on", "Reviewed on"),
     ("next_review_due", "Next review due"),
+    ("sign_off_state", "Sign-off"),
     ("body", "Text"),
 )
 RESTORED_FIELDS = ("title", "summary", "body", "topic", "order")
@@ -287,6 +288,10 @@ def _display(obj, name: str) -> str:
             return ""
         reviewer = Reviewer.objects.filter(pk=reviewer_id).first()
         return str(reviewer) if reviewer else f"(deleted reviewer {reviewer_id})"
+    if name == "sign_off_state":
+        if getattr(obj, "approved_body", ""):
+            return "Clinical changes awaiting sign-off (the public reads the approved text)"
+        return "Signed off" if getattr(obj, "reviewer_id", None) else "Not reviewed"
     value = getattr(obj, name, "")
     if name == "status":
         return dict(Status.choices).get(value, value)

@@ -11,7 +11,9 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from articles import workflow
-from articles.models import Article, Reviewer
+from articles.models import Article, PageChange, Reviewer
+
+from .conftest import axe_violations
 
 ADMIN = f"/{settings.ADMIN_PATH}"
 BODY = "## Key points {#key-points}\n\n- TMS uses magnetic pulses.\n\n## Sessions {#sessions}\n\nA session is short.\n"
@@ -151,3 +153,12 @@ def test_old_links_with_a_section_anchor_land_on_the_section_after_a_slug_change
     page.goto("/tms/sessions/#sessions")
     assert page.url.endswith("/tms/how-sessions-work/#sessions")
     expect(page.locator("h2#sessions")).to_be_visible()
+
+
+def test_public_page_history_is_accessible(transactional_db, page, axe):
+    article = make_article(status=Article.Status.PUBLISHED, updated_on=dt.date(2026, 11, 1))
+    PageChange.objects.create(article=article, date=dt.date(2027, 3, 12), kind="clinical", note="Added A", public=True)
+    page.goto("/tms/sessions/")
+    history = page.get_by_role("region", name="Page history")
+    expect(history).to_contain_text("12 Mar 2027 · clinical · Added A")
+    assert axe_violations(axe, page) == []
