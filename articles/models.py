@@ -150,7 +150,8 @@ class Article(models.Model):
             self.version += 1
         super().save(*args, **kwargs)
         workflow.after_save(self, previous)
-        self._loaded = {field: getattr(self, field) for field in workflow.TRACKED_FIELDS}
+        deferred = self.get_deferred_fields()
+        self._loaded = {name: getattr(self, name) for name in workflow.TRACKED_FIELDS if name not in deferred}
         self._change_kind = None
 
     def get_absolute_url(self) -> str:
@@ -241,7 +242,7 @@ class PageChange(models.Model):
         EDITORIAL = "editorial", "Editorial"
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="page_changes")
-    date = models.DateField(default=date.today)
+    date = models.DateField(default=timezone.localdate)
     kind = models.CharField(max_length=10, choices=Kind.choices)
     note = models.CharField(max_length=200, help_text="One plain line for readers")
     public = models.BooleanField(

@@ -2,6 +2,7 @@
 
 import datetime
 import django.db.models.deletion
+import django.utils.timezone
 import markdownx.models
 import simple_history.models
 from django.conf import settings
@@ -104,7 +105,7 @@ class Migration(migrations.Migration):
             name='PageChange',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(default=datetime.date.today)),
+                ('date', models.DateField(default=django.utils.timezone.localdate)),
                 ('kind', models.CharField(choices=[('clinical', 'Clinical'), ('editorial', 'Editorial')], max_length=10)),
                 ('note', models.CharField(help_text='One plain line for readers', max_length=200)),
                 ('public', models.BooleanField(default=False, help_text="Shown on the page. A clinical change's note appears once it is signed off.")),
