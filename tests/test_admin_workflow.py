@@ -134,6 +134,14 @@ def test_editor_cannot_sign_off_or_delete_even_by_crafted_request(as_user, edito
     assert article.status == Article.Status.IN_REVIEW and article.reviewer is None
 
 
+def test_review_fields_cannot_be_typed_into_the_article_form(as_user, medical_reviewer, make_article, reviewer):
+    article = make_article(status=Article.Status.IN_REVIEW)
+    crafted = form_data(article, reviewer=reviewer.pk, reviewed_on=TODAY().isoformat(), reviewed_fingerprint="x")
+    assert as_user(medical_reviewer).post(change_url(article), crafted).status_code == 302
+    article.refresh_from_db()
+    assert article.reviewer is None and article.reviewed_on is None and not article.reviewed_fingerprint
+
+
 def test_superuser_can_sign_off_as_any_reviewer(as_user, django_user_model, make_article, reviewer):
     article = make_article(status=Article.Status.IN_REVIEW)
     boss = django_user_model.objects.create_superuser("boss")
