@@ -78,6 +78,7 @@ class ImportReport:
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)  # already in the database; left alone (only_new)
 
 
 def _normalise_body(body: str) -> str:
@@ -254,7 +255,9 @@ def _apply(article: Article, item: ContentFile) -> bool:
     return changed
 
 
-def import_content(directory: Path) -> ImportReport:
+def import_content(directory: Path, *, only_new: bool = False) -> ImportReport:
+    """Import every file. With ``only_new``, pages already in the database are left as they
+    are (their admin edits are never overwritten) and only missing pages are created."""
     files = load_directory(directory)
     report = ImportReport()
     with transaction.atomic():
@@ -263,6 +266,9 @@ def import_content(directory: Path) -> ImportReport:
             slug = item.meta["slug"]
             article = existing.get(slug) or Article(slug=slug)
             is_new = article.pk is None
+            if only_new and not is_new:
+                report.kept.append(slug)
+                continue
             if _apply(article, item) or is_new:
                 article.full_clean()
                 article._change_kind = "import"  # the file states its own review fields

@@ -187,3 +187,14 @@ def test_a_page_waiting_for_sign_off_keeps_both_texts_through_export_and_import(
     shown = imported.public_version()
     assert shown.title == "Approved title" and "Approved text." in shown.body_html
     assert "Changed text." in imported.body_html and not imported.has_current_sign_off
+
+
+@pytest.mark.django_db
+def test_new_only_import_never_overwrites_a_page_edited_in_the_database(tmp_path):
+    write(tmp_path, "good.md", GOOD.format(slug="good"))
+    import_content(tmp_path)
+    Article.objects.filter(slug="good").update(title="Edited in the admin")
+    write(tmp_path, "other.md", GOOD.format(slug="other"))
+    report = import_content(tmp_path, only_new=True)
+    assert report.created == ["other"] and report.kept == ["good"]
+    assert Article.objects.get(slug="good").title == "Edited in the admin"
