@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "django.contrib.redirects",
     "django.contrib.sitemaps",
     "markdownx",
+    "simple_history",
     "axes",
     "articles",
 ]
