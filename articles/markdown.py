@@ -68,7 +68,7 @@ class _DemoteH1Extension(markdown.Extension):
 RESERVED_IDS = frozenset(
     {
         "main", "content", "top",
-        "toc-heading", "related-heading", "intro-heading",
+        "toc-heading", "related-heading", "intro-heading", "page-history-heading",
         "footer-crisis-heading", "footer-disclaimer-heading",
         "emergency-heading", "call-heading", "abroad-heading",
     }

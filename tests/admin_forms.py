@@ -5,7 +5,7 @@ from html.parser import HTMLParser
 
 
 class _FormFields(HTMLParser):
-    def __init__(self, form_id: str):
+    def __init__(self, form_id: str | None):
         super().__init__(convert_charrefs=True)
         self.form_id = form_id
         self.in_form = False
@@ -17,7 +17,10 @@ class _FormFields(HTMLParser):
     def handle_starttag(self, tag, attrs):
         a = {k: v or "" for k, v in attrs}
         if tag == "form":
-            self.in_form = a.get("id") == self.form_id
+            if self.form_id:
+                self.in_form = a.get("id") == self.form_id
+            else:  # the page's own POST form (not the admin header's logout form)
+                self.in_form = a.get("method", "").lower() == "post" and a.get("id") != "logout-form"
             return
         if not self.in_form:
             return
@@ -55,8 +58,9 @@ class _FormFields(HTMLParser):
             self._textarea = None
 
 
-def admin_form_data(client, url: str, form_id: str = "article_form", **changes) -> dict[str, str]:
-    """The fields of the admin form at `url` as the browser would submit them, with `changes`."""
+def admin_form_data(client, url: str, form_id: str | None = "article_form", **changes) -> dict[str, str]:
+    """The fields of the admin form at `url` as the browser would submit them, with `changes`.
+    `form_id=None` takes the page's POST form (other than the header's logout form)."""
     response = client.get(url)
     assert response.status_code == 200, (url, response.status_code)
     parser = _FormFields(form_id)

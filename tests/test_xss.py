@@ -7,10 +7,11 @@ from pathlib import Path
 import pytest
 import yaml
 from django.conf import settings
+from django.urls import reverse
 
 from articles.content import import_content
 from articles.markdown import RESERVED_IDS, markdownify, render_markdown
-from articles.models import Article
+from articles.models import Article, Reviewer
 from tests.admin_forms import admin_form_data
 from tests.test_site import assert_page_keeps_promises
 from tests.xss_checks import fragment_problems, page_problems
@@ -43,15 +44,24 @@ def as_summary(vector: str) -> str:
     return " ".join(vector.split())[:160] or "x"
 
 
+def signing_superuser(django_user_model):
+    """A superuser (no password: hashing one costs a second, and force_login needs none) who is
+    also a reviewer, so they can sign off."""
+    user = django_user_model.objects.create_user("root", is_staff=True, is_superuser=True)
+    Reviewer.objects.create(name="Dr Test Signer", credentials="MD", user=user)
+    return user
+
+
 @pytest.fixture
 def superuser_client(client, django_user_model):
-    # No password: hashing one costs a second per test, and force_login needs none.
-    client.force_login(django_user_model.objects.create_user("root", is_staff=True, is_superuser=True))
+    client.force_login(signing_superuser(django_user_model))
     return client
 
 
 def save_through_admin(client, n: int, vector: str) -> Article:
-    """A real POST of the admin's add form, with the vector as title, summary and body."""
+    """Real POSTs of the admin's forms, as the editorial workflow goes: the add form with the
+    vector as title, summary and body, sent for review; then the sign-off form, approve and
+    publish (the client's user must be allowed to sign off)."""
     slug = f"xss-admin-{n}"
     data = admin_form_data(
         client,
@@ -60,14 +70,20 @@ def save_through_admin(client, n: int, vector: str) -> Article:
         slug=slug,
         summary=as_summary(vector),
         body=body_for(vector),
-        status=Article.Status.PUBLISHED,
+        status=Article.Status.IN_REVIEW,
         topic="basics",
         order=str(n),
         updated_on="2026-11-01",
     )
     response = client.post(ADD_URL, data)
     assert response.status_code == 302, response.content.decode()[:3000]
-    return Article.objects.get(slug=slug)
+    article = Article.objects.get(slug=slug)
+    sign_off = reverse("admin:articles_article_sign_off", args=[article.pk])
+    response = client.post(sign_off, admin_form_data(client, sign_off, form_id=None, publish="Approve and publish"))
+    assert response.status_code == 302, response.content.decode()[:3000]
+    article.refresh_from_db()
+    assert article.status == Article.Status.PUBLISHED
+    return article
 
 
 def write_content_files(directory: Path, prefix: str = "xss-import") -> list[str]:
@@ -97,6 +113,7 @@ def write_content_files(directory: Path, prefix: str = "xss-import") -> list[str
 
 def page_and_stored_problems(client, article: Article) -> list[str]:
     problems = [f"stored: {p}" for p in fragment_problems(article.body_html)]
+    problems += [f"stored approved text: {p}" for p in fragment_problems(article.approved_body_html)]
     response = client.get(article.get_absolute_url())
     if response.status_code != 200:
         return [*problems, f"page status {response.status_code}"]
@@ -131,6 +148,10 @@ def test_sanitizer_leaves_nothing_live(n, vector):
 def test_vector_saved_through_the_admin_reaches_no_page_as_markup(superuser_client, client, n, vector):
     article = save_through_admin(superuser_client, n, vector)
     assert article.title == as_title(vector).strip()  # kept as typed: it is text, escaped on output
+    assert article.has_current_sign_off  # the public reads exactly this text
+    preview = superuser_client.get(reverse("admin:articles_article_preview", args=[article.pk]))
+    assert preview.status_code == 200
+    assert page_problems(preview.content.decode()) == [], vector
     client.logout()
     assert page_and_stored_problems(client, article) == [], vector
 
