@@ -174,7 +174,8 @@ def test_every_id_the_templates_use_is_reserved_from_the_body():
     for path in templates.rglob("*.html"):
         if path.relative_to(templates).parts[0] != "admin":  # public pages only
             template_ids |= set(re.findall(r'\bid="([^"{}]+)"', path.read_text()))
-    assert template_ids - RESERVED_IDS == set()
+    missing = template_ids - RESERVED_IDS
+    assert not missing, f"add {sorted(missing)} to articles.markdown.RESERVED_IDS"
 
 
 def test_editor_ids_cannot_take_the_page_templates_ids_and_the_contents_list_follows():
