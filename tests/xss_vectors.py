@@ -224,7 +224,6 @@ CSS = [
 MUTATION = [
     '<noscript><p title="</noscript><img src=x onerror=alert(1)>">',
     "<form><math><mtext></form><form><mglyph><style></math><img src onerror=alert(1)>",
-    '<svg></p><style><a id="</style><img src=1 onerror=alert(1)>">',
     '<math><mtext><table><mglyph><style><!--</style><img title="--&gt;&lt;/mglyph&gt;&lt;img&Tab;src=1&Tab;onerror=alert(1)&gt;">',
     "<!--<img src=x onerror=alert(1)>-->",
     "<!-- --!><img src=x onerror=alert(1)> -->",
