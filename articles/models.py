@@ -6,9 +6,10 @@ from datetime import date
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from markdownx.models import MarkdownxField
 
-from .markdown import reading_text, render_markdown
+from .markdown import BodyParts, present_body, reading_text, render_markdown
 from .readability import reading_grade
 from .topics import TOPICS
 
@@ -120,3 +121,13 @@ class Article(models.Model):
     def contents(self) -> list[dict]:
         """The contents list: second-level sections, without the key points."""
         return [entry for entry in self.toc if entry["level"] == 2 and entry["id"] != "key-points"]
+
+    @cached_property
+    def body_parts(self) -> BodyParts:
+        """The stored body as the public page shows it: key points, main text, references."""
+        return present_body(self.body_html)
+
+    @property
+    def section_ids(self) -> set[str]:
+        """Every section id a link or QR code may point at."""
+        return {entry["id"] for entry in self.toc}
