@@ -31,8 +31,9 @@ def no_horizontal_scroll(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
 
 
-def test_keyboard_path_from_home_to_a_section_link_and_copy_link(new_page, live_content, site_url):
-    page = new_page(permissions=["clipboard-read", "clipboard-write"])
+@pytest.mark.parametrize("width", [1280, 390])
+def test_keyboard_path_from_home_to_a_section_link_and_copy_link(new_page, live_content, site_url, width):
+    page = new_page(permissions=["clipboard-read", "clipboard-write"], viewport={"width": width, "height": 800})
     page.goto("/")
     tab_to(page, "el.textContent.trim() === 'Risks and side effects of TMS'")
     page.keyboard.press("Enter")
@@ -42,6 +43,8 @@ def test_keyboard_path_from_home_to_a_section_link_and_copy_link(new_page, live_
     link = page.get_by_role("link", name="Link to section: What are the common side effects?")
     assert link.evaluate("el => el === document.activeElement")
     assert link.evaluate("el => getComputedStyle(el).opacity") == "1"  # revealed on focus
+    box = link.bounding_box()
+    assert 0 <= box["x"] and box["x"] + box["width"] <= width  # on screen, not off to the side
 
     page.keyboard.press("Tab")
     button = page.get_by_role("button", name="Copy link to section: What are the common side effects?")
