@@ -70,6 +70,7 @@ RESERVED_IDS = frozenset(
     {
         "main", "content", "top",
         "toc-heading", "related-heading", "intro-heading", "page-history-heading",
+        "for-me-heading", "review-heading", "share-heading", "search-q", "home-search-q",
         "footer-crisis-heading", "footer-disclaimer-heading",
         "emergency-heading", "call-heading", "abroad-heading",
     }

@@ -16,8 +16,6 @@ from .markdown import BodyParts, html_to_text, present_body, reading_text, rende
 from .readability import reading_grade
 from .topics import TOPICS
 
-ABOUT_SLUG = "about-this-site"
-
 
 def body_fingerprint(body: str) -> str:
     """A fingerprint of the exact text a reviewer approved (line endings normalised)."""
@@ -158,8 +156,6 @@ class Article(models.Model):
         self._change_kind = None
 
     def get_absolute_url(self) -> str:
-        if self.slug == ABOUT_SLUG:  # the editorial policy has its own short address
-            return reverse("articles:about")
         return reverse("articles:detail", kwargs={"slug": self.slug})
 
     @classmethod

@@ -3,17 +3,18 @@ from itertools import groupby
 from django.conf import settings
 from django.db import connection
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_safe
 
 from .crisis import current_region
-from .models import ABOUT_SLUG, Article
+from .models import Article
 from .search import query_parse, search_articles
 from .sharing import article_url, qr_svg
 from .topics import TOPICS
 
 TOPIC_LABELS = dict(TOPICS)
+ABOUT_SLUG = "about-this-site"
 
 
 @require_safe
@@ -74,8 +75,6 @@ def _article_response(request, slug, *, working_copy=False, template="articles/a
 
 @require_safe
 def article_detail(request, slug):
-    if slug == ABOUT_SLUG:  # one address per page: /about/
-        return redirect("articles:about", permanent=True)
     return _article_response(request, slug)
 
 

@@ -89,13 +89,6 @@ def test_about_shows_the_editorial_policy_article(client, make_article):
     assert response.status_code == 200 and "<h1>About this site</h1>" in response.content.decode()
 
 
-def test_the_about_page_has_one_address(client, make_article):
-    article = make_article(slug="about-this-site", title="About this site", topic="about")
-    assert article.get_absolute_url() == "/about/"
-    response = client.get("/tms/about-this-site/")
-    assert response.status_code == 301 and response["Location"] == "/about/"
-
-
 def test_healthz_reports_database_ok(client):
     response = client.get("/healthz")
     assert response.status_code == 200 and response.json()["database"] == "ok"

@@ -175,8 +175,9 @@ SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 # Permissions-Policy is sent by tmsinfo.security.SecurityMiddleware.
-# Longer query strings get a 414 page (search terms are short; 2 KB is far beyond any link).
-MAX_QUERY_STRING_LENGTH = 2048
+# Longer query strings get a 414 page. Search answers long pasted text calmly (it reads the first
+# words), so the limit sits well above that and below gunicorn's own request-line limit.
+MAX_QUERY_STRING_LENGTH = 6000
 
 # Staff sessions: end when the browser closes, and after DJANGO_SESSION_AGE seconds at most.
 SESSION_COOKIE_HTTPONLY = True
