@@ -84,3 +84,8 @@ test: venv lint check ## Set everything up and run the whole test suite
 	elif [ "$$CI" = "true" ]; then echo "CI: chromium is missing, so the browser tests cannot run." >&2; exit 1; \
 	else echo "NOTE: chromium not found: the browser tests will be SKIPPED (apt-get install -y chromium to run them)."; fi
 	$(TEST_ENV) DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest $(PYTEST_ARGS)
+
+.PHONY: bench
+bench: venv ## Load the site under gunicorn and compare pages with a static file (ARTICLES=10000 adds the scale check)
+	DJANGO_SECRET_KEY=bench-only $(PY) manage.py collectstatic --noinput --verbosity 0
+	BENCH_ARTICLES=$(ARTICLES) $(PY) bench/bench.py

@@ -277,6 +277,7 @@ class PublicPageCacheMiddleware:
     def __call__(self, request):
         if not request_is_cacheable(request):
             return self.get_response(request)
+        request.get_host()  # an unknown host is refused (400) before any cache is asked
         try:
             key = page_key(request, generation.token())
             stored = page_cache().get(key)
