@@ -58,9 +58,10 @@ run: setup ## Set everything up and serve the site at http://127.0.0.1:8000
 	DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
 .PHONY: lint
-lint: venv ## ruff lint and format check
+lint: venv ## ruff lint and format check, hadolint on the Dockerfile
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/hadolint --failure-threshold warning Dockerfile
 
 .PHONY: fmt
 fmt: venv ## Format Python code

@@ -200,10 +200,13 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
+# Logs: one JSON object per line on stderr (tracebacks included in the line). Requests are logged
+# once, by gunicorn's access log (deploy/gunicorn.conf.py), so django.request logs only errors.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "tmsinfo.logging.JsonFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
-    "loggers": {"django.server": {"level": "WARNING"}} if not DEBUG else {},
+    "loggers": {"django.request": {"level": "ERROR"}, **({"django.server": {"level": "WARNING"}} if not DEBUG else {})},
 }
