@@ -90,3 +90,12 @@ test: venv lint check ## Set everything up and run the whole test suite
 bench: venv ## Load the site under gunicorn and compare pages with a static file (ARTICLES=10000 adds the scale check)
 	DJANGO_SECRET_KEY=bench-only $(PY) manage.py collectstatic --noinput --verbosity 0
 	BENCH_ARTICLES=$(ARTICLES) $(PY) bench/bench.py
+
+audit/node_modules/.installed: audit/package.json
+	cd audit && PUPPETEER_SKIP_DOWNLOAD=1 npm install --no-audit --no-fund --loglevel=error
+	@touch $@
+
+.PHONY: audit
+audit: venv audit/node_modules/.installed ## Lighthouse (mobile) on home and an article: prints the four scores per page
+	DJANGO_SECRET_KEY=audit-only $(PY) manage.py collectstatic --noinput --verbosity 0
+	CHROME_PATH=$${CHROME_PATH:-/usr/bin/chromium} $(PY) bench/audit.py

@@ -69,11 +69,14 @@ def free_port() -> int:
 def manage(env: dict, *args: str, measure: bool = False) -> tuple[float, int]:
     """Run manage.py; return (seconds, peak RSS in MiB of that process)."""
     started = time.monotonic()
-    process = subprocess.Popen([PYTHON, "manage.py", *args], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
-    _, status, usage = os.wait4(process.pid, 0)
-    output = process.stdout.read()
-    process.stdout.close()
-    process.returncode = os.waitstatus_to_exitcode(status)
+    with tempfile.TemporaryFile() as out:
+        process = subprocess.Popen(
+            [PYTHON, "manage.py", *args], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
+        )
+        _, status, usage = os.wait4(process.pid, 0)  # wait4: the peak RSS of this process alone
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        output = out.read().decode(errors="replace")
     if process.returncode:
         raise SystemExit(f"manage.py {' '.join(args)} failed ({process.returncode}):\n{output}")
     if measure:
