@@ -29,7 +29,7 @@ Where the generation lives:
 
 from __future__ import annotations
 
-import datetime as dt
+import functools
 import gzip
 import hashlib
 import threading
@@ -42,11 +42,13 @@ from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.dummy import DummyCache
 from django.core.cache.backends.locmem import LocMemCache
+from django.core.signals import setting_changed
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, transaction
 from django.db.models import Count, Max
+from django.dispatch import receiver
 from django.http import HttpResponse
 from django.utils import timezone
-from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 
 GENERATION_KEY = "tmsinfo:content-generation"
@@ -58,57 +60,98 @@ MIN_COMPRESS_BYTES = 200
 FRESH_HEADERS = {"content-length", "content-encoding", "etag", "last-modified", "cache-control", "date", "expires"}
 
 
-def cache_alias() -> str:
-    return getattr(settings, "TMSINFO_PAGE_CACHE_ALIAS", "default")
+@dataclass(frozen=True)
+class Options:
+    cache: object
+    shared: bool
+    check_interval: float
+    page_seconds: int
+    cache_control: str
+
+
+@functools.cache
+def options() -> Options:
+    """Settings and the cache backend, looked up once (again whenever a setting changes)."""
+    cache = caches[getattr(settings, "TMSINFO_PAGE_CACHE_ALIAS", "default")]
+    max_age = int(getattr(settings, "TMSINFO_CACHE_MAX_AGE", 60))
+    s_maxage = int(getattr(settings, "TMSINFO_CACHE_S_MAXAGE", 300))
+    return Options(
+        cache=cache,
+        shared=not isinstance(cache, (LocMemCache, DummyCache)),
+        check_interval=float(getattr(settings, "TMSINFO_GENERATION_CHECK_SECONDS", 1.0)),
+        page_seconds=int(getattr(settings, "TMSINFO_PAGE_CACHE_SECONDS", 600)),
+        cache_control=f"public, max-age={max_age}, s-maxage={s_maxage}",
+    )
+
+
+@receiver(setting_changed)
+def _settings_changed(**kwargs) -> None:
+    options.cache_clear()
+    generation.forget()
 
 
 def page_cache():
-    return caches[cache_alias()]
+    return options().cache
 
 
-def cache_is_shared(cache=None) -> bool:
+def cache_is_shared() -> bool:
     """True when every process sees the same cache (Redis), False for per-process memory."""
-    cache = cache or page_cache()
-    return not isinstance(cache, (LocMemCache, DummyCache))
+    return options().shared
 
 
 # --- the content generation ----------------------------------------------------------------------
 class Generation:
-    """A token that changes whenever public content may have changed."""
+    """The part of every page key that changes whenever public content may have changed.
+
+    ``prefix()`` is the release id, the generation token and today's date; ``bump()`` changes it.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self.local_bumps = 0
-        self._fingerprint: str | None = None
+        self._prefix: str | None = None
         self._checked_at = 0.0
+        self._today = ("", 0.0)
 
-    def token(self) -> str:
-        cache = page_cache()
-        if cache_is_shared(cache):
+    def forget(self) -> None:
+        with self._lock:
+            self._prefix = None
+
+    def _date(self, now: float) -> str:
+        today, checked = self._today
+        if now - checked >= 1.0:
+            today = timezone.localdate().isoformat()  # "Review overdue" appears at midnight
+            self._today = (today, now)
+        return today
+
+    def prefix(self) -> str:
+        opts = options()
+        now = time.monotonic()
+        if opts.shared:
+            cache = opts.cache
             value = cache.get(GENERATION_KEY)
             if value is None:
                 # Start from the clock, so a lost key never comes back as an old value.
                 cache.add(GENERATION_KEY, time.time_ns() // 1_000_000, timeout=None)
                 value = cache.get(GENERATION_KEY)
-            return f"s{value}"
-        now = time.monotonic()
+            return f"{release_id()}:s{value}:{self._date(now)}"
         with self._lock:
-            interval = float(getattr(settings, "TMSINFO_GENERATION_CHECK_SECONDS", 1.0))
-            if self._fingerprint is None or now - self._checked_at >= interval:
-                self._fingerprint = database_fingerprint()
+            if self._prefix is None or now - self._checked_at >= opts.check_interval:
+                token = f"l{database_fingerprint()}.{self.local_bumps}"
+                self._prefix = f"{release_id()}:{token}:{self._date(now)}"
                 self._checked_at = now
-            return f"l{self._fingerprint}.{self.local_bumps}"
+            return self._prefix
 
     def bump(self) -> None:
         with self._lock:
             self.local_bumps += 1
-            self._fingerprint = None
-        cache = page_cache()
-        if cache_is_shared(cache):
+            self._prefix = None
+        opts = options()
+        if opts.shared:
             try:
-                cache.incr(GENERATION_KEY)
+                opts.cache.incr(GENERATION_KEY)
             except ValueError:  # no counter yet (or evicted): start one from the clock
-                cache.add(GENERATION_KEY, time.time_ns() // 1_000_000, timeout=None)
+                opts.cache.add(GENERATION_KEY, time.time_ns() // 1_000_000, timeout=None)
 
 
 generation = Generation()
@@ -146,88 +189,90 @@ def content_changed(sender, using=None, **kwargs) -> None:
 
 
 # --- keys ----------------------------------------------------------------------------------------
-_release: str | None = None
-
-
+@functools.cache
 def release_id() -> str:
     """Changes with the code, templates, hashed static names and the settings a page shows."""
-    global _release
-    if _release is None:
-        digest = hashlib.sha256()
-        base = Path(settings.BASE_DIR)
-        paths = sorted([*base.glob("templates/**/*"), *base.glob("articles/**/*.py")])
-        manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
-        for path in [*paths, manifest]:
-            if path.is_file():
-                digest.update(str(path.relative_to(base) if path.is_relative_to(base) else path).encode())
-                digest.update(path.read_bytes())
-        for name in ("SITE_NAME", "CRISIS_REGION", "REPORT_ERROR_URL", "STATIC_URL", "ADMIN_PATH"):
-            digest.update(repr(getattr(settings, name, None)).encode())
-        _release = digest.hexdigest()[:12]
-    return _release
+    digest = hashlib.sha256()
+    base = Path(settings.BASE_DIR)
+    paths = sorted([*base.glob("templates/**/*"), *base.glob("articles/**/*.py")])
+    manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
+    for path in [*paths, manifest]:
+        if path.is_file():
+            digest.update(str(path.relative_to(base) if path.is_relative_to(base) else path).encode())
+            digest.update(path.read_bytes())
+    for name in ("SITE_NAME", "CRISIS_REGION", "REPORT_ERROR_URL", "STATIC_URL", "ADMIN_PATH"):
+        digest.update(repr(getattr(settings, name, None)).encode())
+    return digest.hexdigest()[:12]
 
 
-def page_key(request, token: str, *, today: dt.date | None = None) -> str:
-    """The cache key of a page: release, generation, today's date (review notices), and the URL."""
-    today = today or timezone.localdate()
-    parts = "\n".join(
-        [release_id(), token, today.isoformat(), request.scheme, request.get_host(), request.get_full_path()]
-    )
-    return PAGE_KEY_PREFIX + hashlib.sha256(parts.encode()).hexdigest()
+def page_key(request, prefix: str, host: str | None = None) -> str:
+    """The cache key of a page: the generation prefix (release, content, date) and the URL."""
+    url = f"{request.scheme}://{host or request.get_host()}{request.get_full_path()}"
+    return f"{PAGE_KEY_PREFIX}{prefix}:{hashlib.sha256(url.encode()).hexdigest()[:40]}"
 
 
 # --- stored pages --------------------------------------------------------------------------------
 @dataclass
 class StoredPage:
+    """A rendered page as the cache keeps it: body in each encoding, headers ready to send."""
+
     status: int
-    headers: list[tuple[str, str]]
-    body: bytes
+    headers: dict[str, tuple[str, str]]
     etag: str
     last_modified: int
-    encoded: dict[str, bytes] = field(default_factory=dict)
+    variants: dict[str | None, tuple[bytes, dict[str, tuple[str, str]]]] = field(default_factory=dict)
 
     @classmethod
     def from_response(cls, response) -> StoredPage:
         body = response.content
-        headers = [(name, value) for name, value in response.items() if name.lower() not in FRESH_HEADERS]
-        page = cls(
-            status=response.status_code,
-            headers=headers,
-            body=body,
-            etag=f'W/"{hashlib.sha256(body).hexdigest()[:32]}"',
-            last_modified=int(time.time()),
-        )
+        headers = {name.lower(): (name, value) for name, value in response.items() if name.lower() not in FRESH_HEADERS}
+        etag = f'W/"{hashlib.sha256(body).hexdigest()[:32]}"'
+        last_modified = int(time.time())
+        headers["etag"] = ("ETag", etag)
+        headers["last-modified"] = ("Last-Modified", http_date(last_modified))
+        page = cls(status=response.status_code, headers=headers, etag=etag, last_modified=last_modified)
+        encoded = {}
         content_type = response.get("Content-Type", "")
         if len(body) >= MIN_COMPRESS_BYTES and content_type.startswith(COMPRESSIBLE_TYPES):
-            page.encoded["br"] = brotli.compress(body, quality=9)
-            page.encoded["gzip"] = gzip.compress(body, compresslevel=9, mtime=0)
+            encoded = {
+                "br": brotli.compress(body, quality=9),
+                "gzip": gzip.compress(body, compresslevel=9, mtime=0),
+            }
+            vary = [v.strip() for v in headers.get("vary", ("Vary", ""))[1].split(",") if v.strip()]
+            if "accept-encoding" not in {v.lower() for v in vary}:
+                headers["vary"] = ("Vary", ", ".join([*vary, "Accept-Encoding"]))
+        for encoding, content in [(None, body), *encoded.items()]:
+            extra = {"content-length": ("Content-Length", str(len(content)))}
+            if encoding:
+                extra["content-encoding"] = ("Content-Encoding", encoding)
+            page.variants[encoding] = (content, extra)
         return page
 
     def response_for(self, request) -> HttpResponse:
-        encoding = choose_encoding(request.META.get("HTTP_ACCEPT_ENCODING", ""), self.encoded)
-        body = self.encoded[encoding] if encoding else self.body
+        encoding = choose_encoding(request.META.get("HTTP_ACCEPT_ENCODING", ""), self.variants)
+        body, extra = self.variants[encoding]
         response = HttpResponse(b"" if request.method == "HEAD" else body, status=self.status)
-        for name, value in self.headers:
-            response[name] = value
-        if self.encoded:
-            patch_vary_headers(response, ["Accept-Encoding"])
-        if encoding:
-            response["Content-Encoding"] = encoding
-        response["Content-Length"] = str(len(body))
-        response["ETag"] = self.etag
-        response["Last-Modified"] = http_date(self.last_modified)
-        response["Cache-Control"] = public_cache_control()
-        return get_conditional_response(request, etag=self.etag, last_modified=self.last_modified, response=response)
+        # Headers were checked and encoded when the page was stored: set them without re-checking.
+        store = response.headers._store
+        store.clear()
+        store.update(self.headers)
+        store.update(extra)
+        store["cache-control"] = ("Cache-Control", options().cache_control)
+        if CONDITIONAL_HEADERS.intersection(request.META):
+            return get_conditional_response(
+                request, etag=self.etag, last_modified=self.last_modified, response=response
+            )
+        return response
 
 
-def public_cache_control() -> str:
-    max_age = int(getattr(settings, "TMSINFO_CACHE_MAX_AGE", 60))
-    s_maxage = int(getattr(settings, "TMSINFO_CACHE_S_MAXAGE", 300))
-    return f"public, max-age={max_age}, s-maxage={s_maxage}"
+CONDITIONAL_HEADERS = frozenset(
+    ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE")
+)
 
 
-def choose_encoding(accept_encoding: str, available: dict[str, bytes]) -> str | None:
-    """The best of brotli or gzip that the client accepts (honouring q=0), else None."""
+@functools.lru_cache(maxsize=256)
+def _accepted(accept_encoding: str) -> tuple[str, ...]:
+    """The encodings of brotli and gzip that an Accept-Encoding value allows, best first (q=0 honoured)."""
     accepted = {}
     for item in accept_encoding.lower().split(","):
         name, _, params = item.strip().partition(";")
@@ -240,9 +285,17 @@ def choose_encoding(accept_encoding: str, available: dict[str, bytes]) -> str | 
                 quality = 0.0
         if name:
             accepted[name.strip()] = quality
-    for name in ("br", "gzip"):
-        quality = accepted[name] if name in accepted else accepted.get("*", 0.0)
-        if name in available and quality > 0:
+    return tuple(
+        name for name in ("br", "gzip") if (accepted[name] if name in accepted else accepted.get("*", 0.0)) > 0
+    )
+
+
+def choose_encoding(accept_encoding: str, available) -> str | None:
+    """The best of brotli or gzip that the client accepts and the page has, else None (as is)."""
+    if not accept_encoding:
+        return None
+    for name in _accepted(accept_encoding[:200]):
+        if name in available:
             return name
     return None
 
@@ -251,11 +304,11 @@ def choose_encoding(accept_encoding: str, available: dict[str, bytes]) -> str | 
 def request_is_cacheable(request) -> bool:
     if request.method not in ("GET", "HEAD"):
         return False
-    path = request.path_info
-    if path.startswith((f"/{settings.ADMIN_PATH}", "/markdownx/")):
+    if request.path_info.startswith((f"/{settings.ADMIN_PATH}", "/markdownx/")):
         return False
     # Anyone with a session (editors, reviewers, a pending message) always reaches the view.
-    return not (settings.SESSION_COOKIE_NAME in request.COOKIES or "messages" in request.COOKIES)
+    cookies = request.COOKIES
+    return not (cookies and (settings.SESSION_COOKIE_NAME in cookies or "messages" in cookies))
 
 
 def response_is_storable(request, response) -> bool:
@@ -268,6 +321,36 @@ def response_is_storable(request, response) -> bool:
     return not (user is not None and user.is_authenticated)
 
 
+class RecentPages:
+    """This process's most recent hits, kept as objects: no unpickling, no round trip to Redis.
+
+    Keys carry the generation, so an entry here is exactly as fresh as the shared cache's; it
+    also expires with the page cache timeout.
+    """
+
+    MAX_ENTRIES = 256
+
+    def __init__(self) -> None:
+        self._pages: dict[str, tuple[float, StoredPage]] = {}
+
+    def get(self, key: str) -> StoredPage | None:
+        found = self._pages.get(key)
+        if found is None or found[0] < time.monotonic():
+            return None
+        return found[1]
+
+    def put(self, key: str, page: StoredPage, seconds: int) -> None:
+        if len(self._pages) >= self.MAX_ENTRIES:
+            self._pages.clear()
+        self._pages[key] = (time.monotonic() + seconds, page)
+
+    def clear(self) -> None:
+        self._pages.clear()
+
+
+recent = RecentPages()
+
+
 class PublicPageCacheMiddleware:
     """Serve anonymous public pages from the page cache; see the module docstring."""
 
@@ -277,10 +360,14 @@ class PublicPageCacheMiddleware:
     def __call__(self, request):
         if not request_is_cacheable(request):
             return self.get_response(request)
-        request.get_host()  # an unknown host is refused (400) before any cache is asked
+        host = request.get_host()  # an unknown host is refused (400) before any cache is asked
         try:
-            key = page_key(request, generation.token())
-            stored = page_cache().get(key)
+            key = page_key(request, generation.prefix(), host)
+            stored = recent.get(key)
+            if stored is None:
+                stored = page_cache().get(key)
+                if stored is not None:
+                    recent.put(key, stored, options().page_seconds)
         except DatabaseError:
             return self.get_response(request)  # the view reports the outage (500 page, 503 health)
         except Exception:  # noqa: BLE001 (an unreachable cache must not take the site down)
@@ -292,9 +379,9 @@ class PublicPageCacheMiddleware:
             return response
         stored = StoredPage.from_response(response)
         if key is not None:
-            timeout = int(getattr(settings, "TMSINFO_PAGE_CACHE_SECONDS", 600))
             try:
-                page_cache().set(key, stored, timeout)
+                page_cache().set(key, stored, options().page_seconds)
+                recent.put(key, stored, options().page_seconds)
             except Exception:  # noqa: BLE001 (serve the page even if the cache is down)
                 pass
         return stored.response_for(request)

@@ -67,5 +67,8 @@ def empty_page_cache():
     """Each test starts as a fresh deployment would: nothing in the page cache."""
     from django.core.cache import cache
 
+    from articles import caching
+
     cache.clear()
+    caching.recent.clear()
     yield
