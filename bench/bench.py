@@ -246,22 +246,18 @@ def machine() -> list[str]:
 
 def generate_articles(directory: Path, count: int) -> None:
     """`count` content files made from the real ones (new slugs and titles, same text and topics)."""
-    sources = sorted((ROOT / "content").glob("*.md"))
-    texts = [path.read_text(encoding="utf-8") for path in sources]
+    import yaml
+
+    sources = []
+    for path in sorted((ROOT / "content").glob("*.md")):
+        _, front, body = path.read_text(encoding="utf-8").split("---\n", 2)
+        sources.append((path.stem, yaml.safe_load(front), body))
     for n in range(count):
-        source, text = sources[n % len(sources)], texts[n % len(texts)]
-        slug = f"bench-{n:05d}-{source.stem}"
-        lines = text.split("\n")
-        out = []
-        for line in lines:
-            if line.startswith("slug:"):
-                line = f"slug: {slug}"
-            elif line.startswith("title:"):
-                line = f"title: {line[6:].strip()} (copy {n})"
-            elif line.startswith("order:"):
-                line = f"order: {1000 + n}"
-            out.append(line)
-        (directory / f"{slug}.md").write_text("\n".join(out), encoding="utf-8")
+        stem, meta, body = sources[n % len(sources)]
+        slug = f"bench-{n:05d}-{stem}"
+        meta = {**meta, "slug": slug, "title": f"{meta['title']} (copy {n})", "order": 1000 + n}
+        front = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=1000)
+        (directory / f"{slug}.md").write_text(f"---\n{front}---\n{body}", encoding="utf-8")
 
 
 def main() -> int:
