@@ -205,9 +205,29 @@ def release_id() -> str:
     return digest.hexdigest()[:12]
 
 
+# Added to shared links by social networks, mail tools and ads, unique per click (fbclid), and
+# never read by a view: without them in the key, a link shared to thousands is one cached page.
+TRACKING_PARAMS = frozenset(
+    ("fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "igshid", "mc_cid", "mc_eid", "_ga", "_gl")
+)
+
+
+def cache_path(request) -> str:
+    """The path and query string that identify a page: tracking parameters left out."""
+    query = request.META.get("QUERY_STRING", "")
+    if not query:
+        return request.path
+    kept = [
+        part
+        for part in query.split("&")
+        if part and not (name := part.split("=", 1)[0].lower()).startswith("utm_") and name not in TRACKING_PARAMS
+    ]
+    return f"{request.path}?{'&'.join(kept)}" if kept else request.path
+
+
 def page_key(request, prefix: str, host: str | None = None) -> str:
     """The cache key of a page: the generation prefix (release, content, date) and the URL."""
-    url = f"{request.scheme}://{host or request.get_host()}{request.get_full_path()}"
+    url = f"{request.scheme}://{host or request.get_host()}{cache_path(request)}"
     return f"{PAGE_KEY_PREFIX}{prefix}:{hashlib.sha256(url.encode()).hexdigest()[:40]}"
 
 

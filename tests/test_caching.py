@@ -11,7 +11,7 @@ import os
 import brotli
 import pytest
 from django.conf import settings
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.urls import Resolver404, resolve
 from django.utils.http import http_date
 
@@ -109,6 +109,18 @@ def test_a_repeat_is_served_from_the_page_cache_without_the_database(client, pag
     get(client, "/tms/what-is-tms/")
     with django_assert_num_queries(0):
         assert get(client, "/tms/what-is-tms/").status_code == 200
+
+
+def test_a_link_shared_with_tracking_parameters_is_one_cached_page(client, page, django_assert_num_queries):
+    get(client, "/tms/what-is-tms/?utm_source=clinic-newsletter&fbclid=first-click")
+    with django_assert_num_queries(0):
+        again = get(client, "/tms/what-is-tms/?fbclid=another-click&utm_medium=email")
+    assert again.status_code == 200 and "What is TMS?" in again.content.decode()
+
+
+def test_other_query_strings_are_separate_pages(client, page):
+    assert caching.cache_path(RequestFactory().get("/search/?q=seizure&utm_source=x")) == "/search/?q=seizure"
+    assert caching.cache_path(RequestFactory().get("/search/?q=coil")) == "/search/?q=coil"
 
 
 # --- never cached ---------------------------------------------------------------------------------
