@@ -241,6 +241,7 @@ class StoredPage:
     etag: str
     last_modified: int
     variants: dict[str | None, tuple[bytes, dict[str, tuple[str, str]]]] = field(default_factory=dict)
+    cache_control: str | None = None  # the view's own public Cache-Control (a QR code: a day), if any
 
     @classmethod
     def from_response(cls, response) -> StoredPage:
@@ -250,7 +251,13 @@ class StoredPage:
         last_modified = int(time.time())
         headers["etag"] = ("ETag", etag)
         headers["last-modified"] = ("Last-Modified", http_date(last_modified))
-        page = cls(status=response.status_code, headers=headers, etag=etag, last_modified=last_modified)
+        page = cls(
+            status=response.status_code,
+            headers=headers,
+            etag=etag,
+            last_modified=last_modified,
+            cache_control=response.get("Cache-Control") or None,
+        )
         encoded = {}
         content_type = response.get("Content-Type", "")
         if len(body) >= MIN_COMPRESS_BYTES and content_type.startswith(COMPRESSIBLE_TYPES):
@@ -277,7 +284,7 @@ class StoredPage:
         store.clear()
         store.update(self.headers)
         store.update(extra)
-        store["cache-control"] = ("Cache-Control", options().cache_control)
+        store["cache-control"] = ("Cache-Control", self.cache_control or options().cache_control)
         if CONDITIONAL_HEADERS.intersection(request.META):
             return get_conditional_response(
                 request, etag=self.etag, last_modified=self.last_modified, response=response

@@ -123,6 +123,24 @@ def test_other_query_strings_are_separate_pages(client, page):
     assert caching.cache_path(RequestFactory().get("/search/?q=coil")) == "/search/?q=coil"
 
 
+def test_a_view_that_chooses_its_own_public_lifetime_keeps_it(client, page, settings):
+    from django.urls import path
+    from django.views.decorators.cache import cache_control
+
+    from tmsinfo.urls import urlpatterns
+
+    @cache_control(public=True, max_age=86400)
+    def long_lived(request):
+        from django.http import HttpResponse
+
+        return HttpResponse("<p>" + "a QR code, say " * 30 + "</p>")
+
+    settings.ROOT_URLCONF = type("urls", (), {"urlpatterns": [path("long-lived/", long_lived), *urlpatterns]})
+    first, again = get(client, "/long-lived/"), get(client, "/long-lived/")
+    assert first["Cache-Control"] == again["Cache-Control"] == "public, max-age=86400"
+    assert again.has_header("ETag")
+
+
 # --- never cached ---------------------------------------------------------------------------------
 def test_healthz_is_never_cached(client):
     response = get(client, "/healthz")
