@@ -48,9 +48,9 @@ $(STAMP): requirements.txt requirements-dev.txt
 venv: $(STAMP) ## Create the virtual environment and install dependencies
 
 .PHONY: setup
-setup: venv ## Migrate the database and import content/
+setup: venv ## Migrate the database and add pages from content/ that it does not have yet
 	DJANGO_DEBUG=1 $(PY) manage.py migrate --noinput
-	DJANGO_DEBUG=1 $(PY) manage.py import_content content
+	DJANGO_DEBUG=1 $(PY) manage.py import_content --new-only content
 
 .PHONY: run
 run: setup ## Set everything up and serve the site at http://127.0.0.1:8000
@@ -74,7 +74,7 @@ check: venv ## Django system checks and missing migrations
 	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
 
 .PHONY: content
-content: venv ## Import content/ into the local database
+content: venv ## Import content/ into the local database, overwriting pages that differ
 	DJANGO_DEBUG=1 $(PY) manage.py migrate --noinput
 	DJANGO_DEBUG=1 $(PY) manage.py import_content content
 

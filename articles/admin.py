@@ -1,29 +1,484 @@
-from django.contrib import admin
+"""The editorial admin: roles, status moves, sign-off, history and restore, no lost work.
+
+The rules are in articles/workflow.py; this module only shows them and calls them. Every check
+the screen makes (hidden buttons, limited status choices) is made again on the server.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
 from markdownx.admin import MarkdownxModelAdmin
 
-from .models import Article, Reviewer
+from . import views, workflow
+from .models import Article, PageChange, Reviewer, StaleArticle
+from .readability import writing_aids
+
+Status = Article.Status
 
 
 @admin.register(Reviewer)
 class ReviewerAdmin(admin.ModelAdmin):
-    list_display = ("name", "credentials", "role")
+    list_display = ("name", "credentials", "role", "user")
     search_fields = ("name", "credentials", "role")
+
+    def get_readonly_fields(self, request, obj=None):
+        # Only an administrator links an account to a reviewer: it decides who may sign as whom.
+        return () if request.user.is_superuser else ("user",)
+
+
+@admin.register(PageChange)
+class PageChangeAdmin(admin.ModelAdmin):
+    list_display = ("date", "article", "kind", "note", "public")
+    list_filter = ("kind", "public")
+    search_fields = ("note", "article__title")
+    list_select_related = ("article",)
+    readonly_fields = ("article", "public", "created_by", "created_at")
+    fields = ("article", "date", "kind", "note", "public", "created_by", "created_at")
+
+    def has_add_permission(self, request):
+        return False  # entries are written with the change they describe, from the article form
+
+
+# --- the article form -----------------------------------------------------------------------
+class ArticleForm(forms.ModelForm):
+    request = None  # set by ArticleAdmin.get_form
+
+    # The article version this edit started from (optimistic locking; see _check_version).
+    base_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    change_kind = forms.ChoiceField(
+        label="This change is",
+        choices=[
+            (
+                workflow.CLINICAL,
+                "Clinical: changes what the page says about health or treatment (needs a fresh sign-off)",
+            ),
+            (workflow.EDITORIAL, "Editorial: a typo, a link, wording or layout only (the sign-off stays)"),
+        ],
+        initial=workflow.CLINICAL,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    public_note = forms.CharField(
+        label="Public note",
+        max_length=200,
+        required=False,
+        help_text="Optional. One plain line for the page history readers see, e.g. “Added what to expect at the "
+        "first visit”. A clinical change's note appears once it is signed off.",
+    )
+
+    class Meta:
+        model = Article
+        fields = ("title", "slug", "summary", "body", "status", "topic", "order", "updated_on")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.conflict = None
+        self.old_status = self.instance.status if self.instance.pk else None
+        self.fields["base_version"].initial = self.instance.version
+        if "status" in self.fields:
+            self.fields["status"].choices = workflow.status_choices(
+                self.instance, self.request.user, old_status=self.old_status
+            )
+            if not self.instance.pk:
+                self.fields["status"].initial = Status.DRAFT
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk:
+            self._check_version(cleaned.get("base_version"))
+        return cleaned
+
+    def _check_version(self, submitted: int | None) -> None:
+        current = Article.objects.filter(pk=self.instance.pk).first()
+        if current is None or submitted == current.version:
+            return
+        started = Article.history.filter(id=current.pk, version=submitted).order_by("-history_id").first()
+        latest = Article.history.filter(id=current.pk).select_related("history_user").order_by("-history_id").first()
+        self.conflict = {
+            "changes": workflow.changes_between(started, current) if started else [],
+            "by": latest.history_user if latest else None,
+            "at": latest.history_date if latest else None,
+        }
+        # The next save merges on top of what is stored now; the editor's own text stays in the form.
+        data = self.data.copy()
+        data["base_version"] = current.version
+        self.data = data
+        raise ValidationError(
+            "Someone else saved this article while you were editing it. Your text is still in the form below. "
+            "Compare it with their changes (shown above), merge, and save again.",
+            code="stale",
+        )
+
+    def _post_clean(self):
+        super()._post_clean()  # copies the form onto self.instance
+        if "status" in self.cleaned_data:
+            problem = workflow.move_problem(
+                self.instance, self.cleaned_data["status"], self.request.user, old_status=self.old_status
+            )
+            if problem:
+                self.add_error("status", problem)
+
+
+def _admin_url(name: str, *args) -> str:
+    return reverse(f"admin:articles_article_{name}", args=args)
 
 
 @admin.register(Article)
 class ArticleAdmin(MarkdownxModelAdmin):
-    list_display = ("title", "status", "topic", "order", "reviewer", "reviewed_on", "next_review_due", "reading_grade")
+    form = ArticleForm
+    list_display = (
+        "title",
+        "status",
+        "sign_off",
+        "topic",
+        "order",
+        "reviewer",
+        "reviewed_on",
+        "next_review_due",
+        "reading_grade",
+    )
     list_filter = ("status", "topic", "reviewer", "next_review_due")
     search_fields = ("title", "slug", "summary", "body")
     list_select_related = ("reviewer",)
-    readonly_fields = ("reading_grade", "word_count", "created_at", "updated_at")
-    fieldsets = (
-        (None, {"fields": ("title", "slug", "summary", "status", "topic", "order", "updated_on")}),
-        ("Text", {"fields": ("body",), "description": "Markdown. The preview shows exactly what readers will see."}),
-        ("Medical review", {"fields": ("reviewer", "reviewed_on", "next_review_due")}),
-        ("Writing aids", {"fields": ("reading_grade", "word_count", "created_at", "updated_at")}),
+    readonly_fields = (
+        "sign_off_state",
+        "reviewer",
+        "reviewed_on",
+        "next_review_due",
+        "writing_aids",
+        "created_at",
+        "updated_at",
     )
     prepopulated_fields = {"slug": ("title",)}
+    change_form_template = "admin/articles/article/change_form.html"
+    change_list_template = "admin/articles/article/change_list.html"
 
     class Media:
-        css = {"all": ("css/admin-preview.css",)}
+        css = {"all": ("css/admin-preview.css", "css/admin-workflow.css")}
+        js = ("js/admin-writing-aids.js",)
+
+    def get_fieldsets(self, request, obj=None):
+        this_change = ("change_kind", "public_note", "base_version") if obj else ("public_note", "base_version")
+        return (
+            (None, {"fields": ("title", "slug", "summary")}),
+            (
+                "Text",
+                {"fields": ("body",), "description": "Markdown. The preview shows exactly what readers will see."},
+            ),
+            ("Writing aids", {"fields": ("writing_aids",)}),
+            ("Publishing", {"fields": ("status", "topic", "order", "updated_on")}),
+            (
+                "Medical review",
+                {
+                    "fields": ("sign_off_state", "reviewer", "reviewed_on", "next_review_due"),
+                    "description": "Set by a medical reviewer with “Approve and publish”.",
+                },
+            ),
+            ("This change", {"fields": this_change}),
+        )
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"request": request})
+
+    # --- read-only displays ----------------------------------------------------------------
+    @admin.display(description="Sign-off")
+    def sign_off(self, obj: Article) -> str:
+        if obj.has_pending_changes:
+            return "Changes awaiting sign-off"
+        if obj.has_current_sign_off:
+            return "Overdue" if obj.is_review_overdue else "Current"
+        return "Not reviewed"
+
+    @admin.display(description="Sign-off")
+    def sign_off_state(self, obj: Article) -> str:
+        if not obj.pk:
+            return "Not reviewed yet."
+        if obj.has_pending_changes:
+            return (
+                f"Signed off by {obj.reviewer} on {obj.reviewed_on:%d %b %Y}, but the text has clinical changes since. "
+                "The public still reads the approved text until a reviewer signs off again."
+            )
+        if obj.has_current_sign_off:
+            overdue = " The next review is overdue." if obj.is_review_overdue else ""
+            return f"Current: {obj.reviewer} approved this exact text on {obj.reviewed_on:%d %b %Y}.{overdue}"
+        return "No clinician has signed off this text."
+
+    @admin.display(description="Writing aids")
+    def writing_aids(self, obj: Article) -> str:
+        return render_to_string(
+            "admin/articles/article/writing_aids.html",
+            {"aids": writing_aids(obj.body or ""), "url": _admin_url("writing_aids")},
+        )
+
+    # --- saving ----------------------------------------------------------------------------
+    def save_model(self, request, obj, form, change):
+        kind = form.cleaned_data.get("change_kind") or workflow.CLINICAL
+        obj._change_kind = kind
+        obj._history_user = request.user
+        text_changed = any(name in form.changed_data for name in workflow.TEXT_FIELDS)
+        if not change:
+            reason = "Created"
+        elif text_changed:
+            reason = f"{kind.capitalize()} change"
+        else:
+            reason = "Changed " + ", ".join(form.changed_data)[:80] if form.changed_data else "Saved"
+        if change and form.old_status != obj.status:
+            reason += f"; {Status(form.old_status).label} → {obj.get_status_display()}"
+        obj._change_reason = reason[:100]
+        super().save_model(request, obj, form, change)
+        note = form.cleaned_data.get("public_note", "").strip()
+        if note:
+            workflow.add_page_change(obj, kind=kind if change else workflow.CLINICAL, note=note, user=request.user)
+        if change and text_changed and obj.has_pending_changes and kind == workflow.CLINICAL:
+            messages.warning(
+                request,
+                "This clinical change waits for a medical reviewer's sign-off. Until then the public reads the "
+                "last approved text.",
+            )
+
+    def delete_model(self, request, obj):
+        obj._history_user = request.user
+        obj._change_reason = "Deleted"
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)
+
+    # --- extra screens ------------------------------------------------------------------------
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("writing-aids/", wrap(self.writing_aids_view), name="articles_article_writing_aids"),
+            path("recover/", wrap(self.recover_list_view), name="articles_article_recover_list"),
+            path("recover/<int:history_id>/", wrap(self.recover_view), name="articles_article_recover"),
+            path("<path:object_id>/sign-off/", wrap(self.sign_off_view), name="articles_article_sign_off"),
+            path("<path:object_id>/preview/", wrap(self.preview_view), name="articles_article_preview"),
+            path("<path:object_id>/history/compare/", wrap(self.compare_view), name="articles_article_compare"),
+            path(
+                "<path:object_id>/history/<int:history_id>/restore/",
+                wrap(self.restore_view),
+                name="articles_article_restore",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _article_or_404(self, request, object_id, *, need: str = "view") -> Article:
+        article = self.get_object(request, object_id)
+        if article is None:
+            raise Http404("No such article")
+        allowed = {
+            "view": self.has_view_or_change_permission(request, article),
+            "change": self.has_change_permission(request, article),
+        }[need]
+        if not allowed:
+            raise PermissionDenied
+        return article
+
+    def _context(self, request, article: Article | None, title: str, **extra) -> dict:
+        return {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "app_label": self.opts.app_label,
+            "original": article,
+            "title": title,
+            **extra,
+        }
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        article = self.get_object(request, object_id)
+        extra = dict(extra_context or {})
+        if article is not None:
+            extra["can_sign_off"] = request.user.has_perm(workflow.SIGN_OFF_PERM) and article.status in (
+                Status.IN_REVIEW,
+                Status.PUBLISHED,
+            )
+            extra["can_publish"] = request.user.has_perm(workflow.PUBLISH_PERM)
+        return super().change_view(request, object_id, form_url, extra_context=extra)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except StaleArticle:
+            # Someone saved between this form's version check and its write (the transaction was
+            # rolled back): validating again shows the usual conflict, with the editor's text.
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def preview_view(self, request, object_id):
+        article = self._article_or_404(request, object_id)
+        return views._article_response(request, article.slug, working_copy=True)
+
+    @staticmethod
+    def writing_aids_view(request):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not (request.user.has_perm("articles.change_article") or request.user.has_perm("articles.add_article")):
+            raise PermissionDenied
+        html = render_to_string(
+            "admin/articles/article/writing_aids_panel.html", {"aids": writing_aids(request.POST.get("body", ""))}
+        )
+        response = HttpResponse(html)
+        response["Cache-Control"] = "no-store"
+        return response
+
+    # --- sign-off ------------------------------------------------------------------------------
+    def sign_off_view(self, request, object_id):
+        article = self._article_or_404(request, object_id)
+        if not request.user.has_perm(workflow.SIGN_OFF_PERM):
+            raise PermissionDenied
+        reviewers = Reviewer.objects.all() if request.user.is_superuser else Reviewer.objects.filter(user=request.user)
+        can_publish = request.user.has_perm(workflow.PUBLISH_PERM)
+        form = SignOffForm(request.POST or None, reviewers=reviewers, article=article)
+        if request.method == "POST" and form.is_valid():
+            publish = can_publish and "publish" in request.POST
+            try:
+                workflow.sign_off(
+                    article,
+                    reviewer=form.cleaned_data["reviewer"],
+                    next_review_due=form.cleaned_data["next_review_due"],
+                    note=form.cleaned_data["public_note"],
+                    user=request.user,
+                    expected_version=form.cleaned_data["version"],
+                    publish=publish,
+                )
+            except StaleArticle as exc:
+                messages.error(request, str(exc))
+                return HttpResponseRedirect(request.path)
+            except (ValueError, PermissionError) as exc:
+                messages.error(request, str(exc))
+            else:
+                done = "signed off and published" if publish else "signed off"
+                messages.success(request, f"“{article.title}” is {done}.")
+                return HttpResponseRedirect(_admin_url("change", article.pk))
+        comparison = article.public_version() if article.has_pending_changes else None
+        context = self._context(
+            request,
+            article,
+            f"Sign off “{article}”",
+            form=form,
+            can_publish=can_publish,
+            signable=article.status in (Status.IN_REVIEW, Status.PUBLISHED),
+            changes=workflow.changes_between(comparison, article) if comparison else [],
+        )
+        return TemplateResponse(request, "admin/articles/article/sign_off.html", context)
+
+    # --- history, compare, restore, recover ----------------------------------------------------
+    def history_view(self, request, object_id, extra_context=None):
+        article = self._article_or_404(request, object_id)
+        revisions = list(article.history.select_related("history_user").order_by("-history_id"))
+        context = self._context(
+            request,
+            article,
+            f"History: {article}",
+            revisions=revisions,
+            can_restore=self.has_change_permission(request, article),
+        )
+        return TemplateResponse(request, "admin/articles/article/history.html", context)
+
+    def compare_view(self, request, object_id):
+        article = self._article_or_404(request, object_id)
+        try:
+            ids = int(request.GET["from"]), int(request.GET["to"])
+        except (KeyError, ValueError):
+            messages.error(request, "Choose two revisions to compare.")
+            return HttpResponseRedirect(_admin_url("history", article.pk))
+        records = {r.history_id: r for r in article.history.filter(history_id__in=ids).select_related("history_user")}
+        if len(records) != len(set(ids)):
+            raise Http404("No such revision")
+        older, newer = sorted((records[i] for i in ids), key=lambda r: r.history_id)
+        context = self._context(
+            request,
+            article,
+            f"Compare revisions: {article}",
+            older=older,
+            newer=newer,
+            changes=workflow.changes_between(older, newer),
+            can_restore=self.has_change_permission(request, article),
+        )
+        return TemplateResponse(request, "admin/articles/article/compare.html", context)
+
+    def restore_view(self, request, object_id, history_id):
+        article = self._article_or_404(request, object_id, need="change")
+        revision = get_object_or_404(article.history, history_id=history_id)
+        if request.method == "POST":
+            workflow.restore_revision(article, revision, user=request.user)
+            note = " It needs a fresh sign-off." if article.has_pending_changes else ""
+            messages.success(
+                request, f"Restored the text of {timezone.localtime(revision.history_date):%d %b %Y %H:%M}.{note}"
+            )
+            return HttpResponseRedirect(_admin_url("change", article.pk))
+        restored = revision.instance
+        for name in ("slug", "status", "reviewer_id", "reviewed_on", "next_review_due", "updated_on"):
+            setattr(restored, name, getattr(article, name))
+        context = self._context(
+            request,
+            article,
+            f"Restore an earlier version of “{article}”",
+            revision=revision,
+            changes=workflow.changes_between(article, restored),
+        )
+        return TemplateResponse(request, "admin/articles/article/restore.html", context)
+
+    def recover_list_view(self, request):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        seen, deleted = set(), []
+        for revision in workflow.deleted_revisions().select_related("history_user"):
+            if revision.id not in seen:
+                seen.add(revision.id)
+                deleted.append(revision)
+        context = self._context(request, None, "Recover deleted articles", deleted=deleted)
+        return TemplateResponse(request, "admin/articles/article/recover_list.html", context)
+
+    def recover_view(self, request, history_id):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        revision = get_object_or_404(workflow.deleted_revisions(), history_id=history_id)
+        try:
+            article = workflow.recover_deleted(revision, user=request.user)
+        except ValueError as exc:
+            messages.error(request, str(exc))
+            return HttpResponseRedirect(_admin_url("recover_list"))
+        state = "" if article.is_public else f" as “{article.get_status_display()}”"
+        messages.success(request, f"Recovered “{article.title}”{state}.")
+        return HttpResponseRedirect(_admin_url("change", article.pk))
+
+
+class SignOffForm(forms.Form):
+    reviewer = forms.ModelChoiceField(queryset=Reviewer.objects.none(), empty_label=None)
+    next_review_due = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="Usually 12 months from today.",
+    )
+    public_note = forms.CharField(
+        label="Public note",
+        max_length=200,
+        required=False,
+        help_text="Optional. One line for the page history, e.g. “Reviewed and updated side effects”.",
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, reviewers, article: Article, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reviewer"].queryset = reviewers
+        self.fields["next_review_due"].initial = workflow.default_next_review()
+        self.fields["version"].initial = article.version
+
+    def clean_next_review_due(self):
+        due = self.cleaned_data["next_review_due"]
+        if due <= timezone.localdate():
+            raise ValidationError("The next review must be after today.")
+        if due > workflow.add_months(timezone.localdate(), 36):
+            raise ValidationError("Set the next review within three years.")
+        return due

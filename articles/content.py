@@ -32,6 +32,9 @@ FIELDS = (
     "next_review_due",
     "updated_on",
 )
+# Written only when needed: the last approved text of a page whose clinical change awaits sign-off.
+OPTIONAL = ("approved",)
+APPROVED_KEYS = ("title", "summary", "updated_on", "body")
 REQUIRED = ("title", "slug", "summary", "topic", "order", "status", "updated_on")
 DATE_FIELDS = ("reviewed_on", "next_review_due", "updated_on")
 
@@ -75,6 +78,7 @@ class ImportReport:
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)  # already in the database; left alone (only_new)
 
 
 def _normalise_body(body: str) -> str:
@@ -118,8 +122,8 @@ def parse_file(path: Path) -> tuple[ContentFile | None, list[Problem]]:
     body = match.group(2)
 
     for key in meta:
-        if key not in FIELDS:
-            problems.append(Problem(name, str(key), f"unknown key (allowed: {', '.join(FIELDS)})"))
+        if key not in FIELDS and key not in OPTIONAL:
+            problems.append(Problem(name, str(key), f"unknown key (allowed: {', '.join(FIELDS + OPTIONAL)})"))
     for key in FIELDS:
         if key not in meta:
             problems.append(Problem(name, key, "missing key"))
@@ -160,6 +164,7 @@ def parse_file(path: Path) -> tuple[ContentFile | None, list[Problem]]:
         problems.append(Problem(name, "reviewer", "review dates are set but no reviewer is named"))
     if not body.strip():
         problems.append(Problem(name, "(body)", "the page has no text after the front matter"))
+    approved = _parse_approved(meta.get("approved"), bool(reviewer), problems, name)
 
     if problems:
         return None, problems
@@ -173,8 +178,28 @@ def parse_file(path: Path) -> tuple[ContentFile | None, list[Problem]]:
         "reviewer": reviewer,
         "reviewer_credentials": credentials,
         **dates,
+        "approved": approved,
     }
     return ContentFile(path=path, meta=meta, body=_normalise_body(body)), []
+
+
+def _parse_approved(value, reviewed: bool, problems: list[Problem], filename: str) -> dict | None:
+    """The optional `approved:` block: title, summary, updated_on and body of the approved text."""
+    if value is None:
+        return None
+    if not isinstance(value, dict) or set(value) != set(APPROVED_KEYS):
+        problems.append(Problem(filename, "approved", f"must have exactly the keys: {', '.join(APPROVED_KEYS)}"))
+        return None
+    if not reviewed:
+        problems.append(Problem(filename, "approved", "an approved text needs the reviewer who approved it"))
+    title, summary = str(value["title"] or "").strip(), str(value["summary"] or "").strip()
+    body = str(value["body"] or "")
+    if not title or not body.strip():
+        problems.append(Problem(filename, "approved", "the approved title and body must not be empty"))
+    if len(title) > 200 or len(summary) > 160:
+        problems.append(Problem(filename, "approved", "the approved title or summary is too long"))
+    updated_on = _parse_date(value["updated_on"], "approved.updated_on", problems, filename)
+    return {"title": title, "summary": summary, "updated_on": updated_on, "body": _normalise_body(body)}
 
 
 def load_directory(directory: Path) -> list[ContentFile]:
@@ -204,6 +229,7 @@ def _apply(article: Article, item: ContentFile) -> bool:
     reviewer = None
     if meta["reviewer"]:
         reviewer, _ = Reviewer.objects.get_or_create(name=meta["reviewer"], credentials=meta["reviewer_credentials"])
+    approved = meta["approved"] or {}
     values = {
         "title": meta["title"],
         "summary": meta["summary"],
@@ -215,7 +241,11 @@ def _apply(article: Article, item: ContentFile) -> bool:
         "reviewed_on": meta["reviewed_on"],
         "next_review_due": meta["next_review_due"],
         "updated_on": meta["updated_on"],
-        "reviewed_fingerprint": body_fingerprint(item.body) if reviewer else "",
+        "reviewed_fingerprint": body_fingerprint(approved.get("body") or item.body) if reviewer else "",
+        "approved_title": approved.get("title", ""),
+        "approved_summary": approved.get("summary", ""),
+        "approved_body": approved.get("body", ""),
+        "approved_updated_on": approved.get("updated_on"),
     }
     changed = False
     for key, value in values.items():
@@ -225,7 +255,9 @@ def _apply(article: Article, item: ContentFile) -> bool:
     return changed
 
 
-def import_content(directory: Path) -> ImportReport:
+def import_content(directory: Path, *, only_new: bool = False) -> ImportReport:
+    """Import every file. With ``only_new``, pages already in the database are left as they
+    are (their admin edits are never overwritten) and only missing pages are created."""
     files = load_directory(directory)
     report = ImportReport()
     with transaction.atomic():
@@ -234,8 +266,13 @@ def import_content(directory: Path) -> ImportReport:
             slug = item.meta["slug"]
             article = existing.get(slug) or Article(slug=slug)
             is_new = article.pk is None
+            if only_new and not is_new:
+                report.kept.append(slug)
+                continue
             if _apply(article, item) or is_new:
                 article.full_clean()
+                article._change_kind = "import"  # the file states its own review fields
+                article._change_reason = f"Imported from {item.path.name}"
                 article.save()
                 (report.created if is_new else report.updated).append(slug)
             else:
@@ -249,6 +286,10 @@ class _FrontMatterDumper(yaml.SafeDumper):
 
 _FrontMatterDumper.add_representer(
     type(None), lambda dumper, _value: dumper.represent_scalar("tag:yaml.org,2002:null", "")
+)
+_FrontMatterDumper.add_representer(
+    str,
+    lambda dumper, value: dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|" if "\n" in value else None),
 )
 
 
@@ -266,6 +307,13 @@ def article_to_text(article: Article) -> str:
         "next_review_due": article.next_review_due,
         "updated_on": article.updated_on,
     }
+    if article.approved_body:
+        meta["approved"] = {
+            "title": article.approved_title,
+            "summary": article.approved_summary,
+            "updated_on": article.approved_updated_on,
+            "body": _normalise_body(article.approved_body),
+        }
     front = yaml.dump(meta, Dumper=_FrontMatterDumper, sort_keys=False, allow_unicode=True, width=1000)
     return f"---\n{front}---\n{_normalise_body(article.body)}"
 

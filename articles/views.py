@@ -16,7 +16,12 @@ ABOUT_SLUG = "about-this-site"
 
 @require_safe
 def home(request):
-    articles = Article.objects.published().in_reading_order().only("slug", "title", "summary", "topic")
+    articles = [
+        article.public_version()
+        for article in Article.objects.published()
+        .in_reading_order()
+        .only("slug", "title", "summary", "topic", "approved_title", "approved_summary", "approved_body")
+    ]
     topics = [
         {"key": key, "label": TOPIC_LABELS.get(key, key), "articles": list(items)}
         for key, items in groupby(articles, key=lambda a: a.topic)
@@ -24,18 +29,26 @@ def home(request):
     return render(request, "articles/home.html", {"topics": topics})
 
 
-def _article_response(request, slug):
+def _article_response(request, slug, *, working_copy=False):
+    """The article page. `working_copy` (staff preview from the admin) shows the text as edited,
+    even where the public still reads the last approved text."""
     article = get_object_or_404(Article.objects.select_related("reviewer"), slug=slug)
-    preview = not article.is_public
+    preview = not article.is_public or working_copy
     if preview and not request.user.is_staff:
         raise Http404("No such page")
-    siblings = list(Article.objects.published().filter(topic=article.topic).in_reading_order().only("slug", "title"))
+    siblings = [
+        a.public_version()
+        for a in Article.objects.published()
+        .filter(topic=article.topic)
+        .in_reading_order()
+        .only("slug", "title", "approved_title", "approved_body")
+    ]
     response = render(
         request,
-        "articles/article_detail.html",
+        "articles/article_preview.html" if working_copy else "articles/article_detail.html",
         {
-            "article": article,
-            "preview": preview,
+            "article": article if preview else article.public_version(),
+            "preview": preview and not working_copy,
             "topic_label": TOPIC_LABELS.get(article.topic, article.topic),
             "related": [a for a in siblings if a.pk != article.pk],
         },

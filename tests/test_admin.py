@@ -39,6 +39,7 @@ def test_editor_edits_an_article_with_the_markdown_editor_and_the_public_page_ch
             "order": 1,
             "updated_on": "2026-11-20",
             "body": "## Key points {#key-points}\n\n- Changed.\n\n## New section {#new}\n\nNew words.",
+            "base_version": article.version,
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]

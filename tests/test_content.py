@@ -158,3 +158,43 @@ def test_export_then_import_is_lossless_on_every_field(tmp_path, make_article, r
     export_content(again)
     for path in tmp_path.glob("*.md"):
         assert (again / path.name).read_text() == path.read_text()
+
+
+@pytest.mark.django_db
+def test_a_page_waiting_for_sign_off_keeps_both_texts_through_export_and_import(tmp_path, make_article, reviewer):
+    article = make_article(
+        slug="pending", title="Approved title", reviewer=reviewer, reviewed_on=dt.date(2026, 1, 2),
+        next_review_due=dt.date(2027, 1, 2), body="## Key points {#key-points}\n\n- Approved text.\n",
+    )  # fmt: skip
+    article.title, article.body = "Changed title", "## Key points {#key-points}\n\n- Changed text.\n"
+    article.save()  # a clinical change: the public keeps the approved text until a new sign-off
+    assert article.has_pending_changes
+    fields = [
+        f.name
+        for f in Article._meta.get_fields()
+        if f.concrete and f.name not in ("id", "created_at", "updated_at", "version")
+    ]
+    before = {f: getattr(article, f) for f in fields}
+    before["reviewer"] = str(before["reviewer"])
+    export_content(tmp_path)
+    Article.objects.all().delete()
+    Reviewer.objects.all().delete()
+    import_content(tmp_path)
+    imported = Article.objects.get(slug="pending")
+    after = {f: getattr(imported, f) for f in fields}
+    after["reviewer"] = str(after["reviewer"])
+    assert after == before
+    shown = imported.public_version()
+    assert shown.title == "Approved title" and "Approved text." in shown.body_html
+    assert "Changed text." in imported.body_html and not imported.has_current_sign_off
+
+
+@pytest.mark.django_db
+def test_new_only_import_never_overwrites_a_page_edited_in_the_database(tmp_path):
+    write(tmp_path, "good.md", GOOD.format(slug="good"))
+    import_content(tmp_path)
+    Article.objects.filter(slug="good").update(title="Edited in the admin")
+    write(tmp_path, "other.md", GOOD.format(slug="other"))
+    report = import_content(tmp_path, only_new=True)
+    assert report.created == ["other"] and report.kept == ["good"]
+    assert Article.objects.get(slug="good").title == "Edited in the admin"

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django.contrib.redirects",
     "django.contrib.sitemaps",
     "markdownx",
+    "simple_history",
     "articles",
 ]
 

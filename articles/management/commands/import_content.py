@@ -11,10 +11,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("directory", nargs="?", default=str(Path(settings.BASE_DIR) / "content"))
+        parser.add_argument(
+            "--new-only",
+            action="store_true",
+            help="Only create pages missing from the database; never overwrite a page edited in the admin.",
+        )
 
-    def handle(self, *args, directory, **options):
+    def handle(self, *args, directory, new_only, **options):
         try:
-            report = import_content(Path(directory))
+            report = import_content(Path(directory), only_new=new_only)
         except ContentError as exc:
             for problem in exc.problems:
                 self.stderr.write(str(problem))
@@ -22,4 +27,5 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Imported {directory}: {len(report.created)} created, {len(report.updated)} updated, "
             f"{len(report.unchanged)} unchanged."
+            + (f" {len(report.kept)} already in the database were left as they are." if report.kept else "")
         )

@@ -1,0 +1,164 @@
+"""The editorial journeys in a real browser: an editor drafts and submits, a reviewer approves and
+publishes, the public sees the new review line; two editors collide and nothing is lost."""
+
+import datetime as dt
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.test import Client
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from articles import workflow
+from articles.models import Article, PageChange, Reviewer
+
+from .conftest import axe_violations
+
+ADMIN = f"/{settings.ADMIN_PATH}"
+BODY = "## Key points {#key-points}\n\n- TMS uses magnetic pulses.\n\n## Sessions {#sessions}\n\nA session is short.\n"
+
+
+@pytest.fixture
+def users(transactional_db, django_user_model):
+    workflow.ensure_role_groups()  # the live server's database is flushed between tests
+
+    def make(username, group):
+        user = django_user_model.objects.create_user(username, is_staff=True)
+        user.groups.add(Group.objects.get(name=group))
+        return user
+
+    editor = make("edna", workflow.EDITORS)
+    other_editor = make("otto", workflow.EDITORS)
+    reviewer_user = make("rita", workflow.MEDICAL_REVIEWERS)
+    Reviewer.objects.create(name="Dr Rita Example", credentials="MD, psychiatrist", user=reviewer_user)
+    return {"editor": editor, "other_editor": other_editor, "reviewer": reviewer_user}
+
+
+@pytest.fixture
+def logged_in(new_page, live_server):
+    """A page in its own browser context, logged in as `user` (session cookie from force_login)."""
+
+    def make(user):
+        client = Client()
+        client.force_login(user)
+        page = new_page()
+        cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+        page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
+        return page
+
+    return make
+
+
+def make_article(**fields):
+    values = {
+        "slug": "sessions",
+        "title": "How sessions work",
+        "summary": "What happens in a session.",
+        "body": BODY,
+        "topic": "basics",
+        "order": 1,
+        "status": Article.Status.DRAFT,
+    }
+    article = Article(**(values | fields))
+    article.full_clean()
+    article.save()
+    return article
+
+
+def test_editor_drafts_an_article_and_submits_it_for_review(users, logged_in):
+    page = logged_in(users["editor"])
+    page.goto(f"{ADMIN}articles/article/add/")
+    page.locator("#id_title").press_sequentially("Magnets and mood")
+    expect(page.locator("#id_slug")).to_have_value("magnets-and-mood")  # filled in from the title
+    page.locator("#id_summary").fill("How magnetic pulses can lift low mood.")
+    page.locator("#id_body").fill(BODY)
+    page.locator("#id_topic").select_option("basics")
+    expect(page.locator("#id_status option")).to_have_text(["Draft", "In review"])
+    page.get_by_role("button", name="Save and continue editing").click()
+    expect(page.locator(".messagelist")).to_contain_text("was added successfully")
+    article = Article.objects.get(slug="magnets-and-mood")
+    assert article.status == Article.Status.DRAFT
+
+    page.locator("#id_status").select_option("in_review")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    expect(page.locator("#result_list")).to_contain_text("In review")
+    article.refresh_from_db()
+    assert article.status == Article.Status.IN_REVIEW
+    assert page.console_errors == []  # nothing blocked by the content security policy
+
+
+def test_reviewer_approves_and_publishes_and_the_public_page_shows_the_reviewer(users, logged_in, new_page):
+    article = make_article(status=Article.Status.IN_REVIEW)
+    page = logged_in(users["reviewer"])
+    page.goto(f"{ADMIN}articles/article/{article.pk}/change/")
+    page.get_by_role("link", name="Approve and publish").click()
+    expect(page.locator(".approved-text")).to_contain_text("A session is short.")
+    expect(page.locator("#id_next_review_due")).to_have_value(workflow.default_next_review().isoformat())
+    page.get_by_role("button", name="Approve and publish").click()
+    expect(page.locator(".messagelist")).to_contain_text("signed off and published")
+    assert page.console_errors == []
+
+    reader = new_page()
+    reader.goto("/tms/sessions/")
+    review = reader.get_by_role("complementary", name="Medical review")
+    expect(review).to_contain_text("Medically reviewed by Dr Rita Example, MD, psychiatrist")
+    expect(review).to_contain_text(f"Last reviewed {timezone.localdate():%-d %B %Y}")
+
+
+def test_two_editors_collide_and_the_second_keeps_their_text_and_merges(users, logged_in):
+    article = make_article()
+    first, second = logged_in(users["editor"]), logged_in(users["other_editor"])
+    for page in (first, second):
+        page.goto(f"{ADMIN}articles/article/{article.pk}/change/")
+
+    first.locator("#id_body").fill(BODY + "\nThe first editor adds this.\n")
+    first.get_by_role("button", name="Save and continue editing").click()
+    expect(first.locator(".messagelist")).to_contain_text("was changed successfully")
+
+    mine = BODY + "\nThe second editor adds that.\n"
+    second.locator("#id_body").fill(mine)
+    second.get_by_role("button", name="Save and continue editing").click()
+    conflict = second.locator(".conflict")
+    expect(conflict).to_contain_text("someone else changed this article")
+    expect(conflict).to_contain_text("edna")
+    expect(conflict.locator(".diff-add").filter(has_text="The first editor adds this.")).to_have_count(1)
+    assert "The second editor adds that." in second.locator("#id_body").input_value()
+    assert "The second editor" not in Article.objects.get(pk=article.pk).body  # not saved over the first
+
+    second.locator("#id_body").fill(BODY + "\nThe first editor adds this.\n\nThe second editor adds that.\n")
+    second.get_by_role("button", name="Save and continue editing").click()
+    expect(second.locator(".messagelist")).to_contain_text("was changed successfully")
+    body = Article.objects.get(pk=article.pk).body
+    assert "The first editor adds this." in body and "The second editor adds that." in body
+    assert first.console_errors == [] and second.console_errors == []
+
+
+def test_writing_aids_update_while_typing(users, logged_in):
+    article = make_article()
+    page = logged_in(users["editor"])
+    page.goto(f"{ADMIN}articles/article/{article.pk}/change/")
+    expect(page.locator("#writing-aids")).to_contain_text("no phrases to reconsider")
+    page.locator("#id_body").press_sequentially(" He committed suicide.", delay=5)
+    expect(page.locator("#writing-aids")).to_contain_text("died by suicide")
+    assert page.console_errors == []
+
+
+def test_old_links_with_a_section_anchor_land_on_the_section_after_a_slug_change(transactional_db, page):
+    workflow.ensure_role_groups()
+    article = make_article(status=Article.Status.PUBLISHED, updated_on=dt.date(2026, 11, 1))
+    article.slug = "how-sessions-work"
+    article.save()
+    page.goto("/tms/sessions/#sessions")
+    assert page.url.endswith("/tms/how-sessions-work/#sessions")
+    expect(page.locator("h2#sessions")).to_be_visible()
+
+
+def test_public_page_history_is_accessible(transactional_db, page, axe):
+    article = make_article(status=Article.Status.PUBLISHED, updated_on=dt.date(2026, 11, 1))
+    PageChange.objects.create(article=article, date=dt.date(2027, 3, 12), kind="clinical", note="Added A", public=True)
+    page.goto("/tms/sessions/")
+    history = page.get_by_role("region", name="Page history")
+    expect(history).to_contain_text("12 Mar 2027 · clinical · Added A")
+    assert axe_violations(axe, page) == []
