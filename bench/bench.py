@@ -35,7 +35,7 @@ PYTHON = sys.executable
 GUNICORN = str(Path(PYTHON).parent / "gunicorn")
 LUA = ROOT / "bench" / "report.lua"
 SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
 WARMUP_SECONDS = 2
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
 WORKERS = 2
@@ -326,7 +326,8 @@ def main() -> int:
                 f"## {big_facts['published']} published articles ({ARTICLES} generated + content/)",
                 "",
                 f"Import of {ARTICLES} generated files: {big_seconds:.1f} s (target < 60 s), peak RSS {big_rss} MiB "
-                f"(content/ alone: {import_rss} MiB). Home page: {big_facts['home_bytes']:,} bytes. {sitemap}",
+                f"(content/ alone: {import_rss} MiB). Home page: {big_facts['home_bytes']:,} bytes; typical article "
+                f"`{big_facts['article']}`: {big_facts['article_bytes']:,} bytes. {sitemap}",
                 "",
                 *table(big),
                 "",
