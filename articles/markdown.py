@@ -8,6 +8,7 @@ tags, attributes and URL schemes. Templates mark only the stored result safe.
 
 from __future__ import annotations
 
+import html as html_lib
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -193,3 +194,78 @@ def reading_text(body: str) -> str:
     if match:
         body = body[: match.start()]
     return html_to_text(render_markdown(body).html, skip_headings=True)
+
+
+# --- Presentation of stored HTML -----------------------------------------------------------
+# The stored ``body_html`` stays exactly what ``render_markdown`` made. For the public page it
+# is cut into parts (key points first, references last) and each section heading gets a
+# "link to this section" anchor. Both steps only rearrange and add markup around sanitized
+# HTML; they never let new editor input through.
+
+KEY_POINTS_ID = "key-points"
+REFERENCES_ID = "references"
+
+# bleach serializes headings as `<h2 id="...">`; headings cannot nest, so a regex is exact here.
+_SECTION_START_RE = re.compile(r'<h2 id="([^"<>]*)">')
+_HEADING_RE = re.compile(r'<(h[23]) id="([^"<>]*)">(.*?)</\1>', re.DOTALL)
+_TAG_RE = re.compile(r"<[^>]*>")
+
+
+@dataclass(frozen=True)
+class BodyParts:
+    key_points: str = ""  # the `## Key points` section, when the body starts with one
+    main: str = ""  # everything between key points and references
+    references: str = ""  # the `## References` section to the end (footnotes included)
+
+    @property
+    def body(self) -> str:
+        return self.main + self.references
+
+
+def split_body(html: str) -> BodyParts:
+    """Cut stored body HTML at its `<h2>` sections into key points, main text and references."""
+    starts = [(m.start(), m.group(1)) for m in _SECTION_START_RE.finditer(html or "")]
+    key_points, main, references = "", html or "", ""
+    ref_at = next((pos for pos, sid in starts if sid == REFERENCES_ID), None)
+    if ref_at is not None:
+        main, references = main[:ref_at], main[ref_at:]
+    if starts and starts[0][1] == KEY_POINTS_ID and html[: starts[0][0]].strip() == "":
+        after = next((pos for pos, _sid in starts[1:]), len(main))
+        after = min(after, len(main))
+        key_points, main = main[:after], main[after:]
+    return BodyParts(key_points=key_points.strip(), main=main.strip(), references=references.strip())
+
+
+def heading_text(inner_html: str) -> str:
+    """The words of a heading's inner HTML, as plain (unescaped) text."""
+    return " ".join(html_lib.unescape(_TAG_RE.sub("", inner_html)).split())
+
+
+def add_section_links(html: str) -> str:
+    """Give every `<h2>`/`<h3>` with an id a "link to this section" anchor next to it.
+
+    The anchor sits beside the heading (not inside it), so a screen reader's list of headings
+    stays clean; its accessible name is "Link to section: <heading>".
+    """
+
+    def link(match: re.Match) -> str:
+        tag, section_id, inner = match.groups()
+        label = html_lib.escape(heading_text(inner))
+        return (
+            f'<div class="section-heading">{match.group(0)}'
+            f'<a class="section-link" href="#{section_id}">'
+            f'<span aria-hidden="true">#</span><span class="visually-hidden">Link to section: {label}</span>'
+            f"</a></div>"
+        )
+
+    return _HEADING_RE.sub(link, html or "")
+
+
+def present_body(html: str) -> BodyParts:
+    """Stored body HTML as the public page shows it: split into parts, with section links."""
+    parts = split_body(html)
+    return BodyParts(
+        key_points=add_section_links(parts.key_points),
+        main=add_section_links(parts.main),
+        references=add_section_links(parts.references),
+    )

@@ -8,10 +8,11 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from markdownx.models import MarkdownxField
 from simple_history.models import HistoricalRecords
 
-from .markdown import reading_text, render_markdown
+from .markdown import BodyParts, html_to_text, present_body, reading_text, render_markdown
 from .readability import reading_grade
 from .topics import TOPICS
 
@@ -205,9 +206,11 @@ class Article(models.Model):
         shown.summary = self.approved_summary
         shown.body = self.approved_body
         shown.body_html = self.approved_body_html
+        shown.plain_text = html_to_text(self.approved_body_html)
         shown.toc = self.approved_toc
         shown.updated_on = self.approved_updated_on or self.updated_on
         shown.approved_title = shown.approved_summary = shown.approved_body = ""
+        shown.__dict__.pop("body_parts", None)  # derived from body_html: recompute for the copy
         shown._is_public_copy = True
         return shown
 
@@ -232,6 +235,16 @@ class Article(models.Model):
     def contents(self) -> list[dict]:
         """The contents list: second-level sections, without the key points."""
         return [entry for entry in self.toc if entry["level"] == 2 and entry["id"] != "key-points"]
+
+    @cached_property
+    def body_parts(self) -> BodyParts:
+        """The stored body as the public page shows it: key points, main text, references."""
+        return present_body(self.body_html)
+
+    @property
+    def section_ids(self) -> set[str]:
+        """Every section id a link or QR code may point at."""
+        return {entry["id"] for entry in self.toc}
 
 
 class PageChange(models.Model):

@@ -1,14 +1,22 @@
+from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
 from . import views
+from .seo import SITEMAPS, UpdatesFeed
 
 app_name = "articles"
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("tms/<slug:slug>/", views.article_detail, name="detail"),
+    path("tms/<slug:slug>/print/", views.article_print, name="print"),
+    path("tms/<slug:slug>/qr.svg", views.article_qr, name="qr"),
     path("help/", views.help_page, name="help"),
+    path("search/", views.search, name="search"),
+    path("clinicians/", views.clinicians, name="clinicians"),
     path("about/", views.about, name="about"),
+    path("feed/", UpdatesFeed(), name="feed"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", views.robots_txt, name="robots"),
     path("healthz", views.healthz, name="healthz"),
 ]

@@ -519,3 +519,16 @@ def test_admin_pages_keep_the_strict_content_security_policy(as_user, editor, ma
     response = as_user(editor).get(change_url(article))
     assert "script-src 'self'" in response["Content-Security-Policy"]
     assert "unsafe-inline" not in response["Content-Security-Policy"]
+
+
+def test_text_awaiting_sign_off_never_reaches_search_feed_or_clinicians(signed_off, client):
+    signed_off.title = "Unapproved title"
+    signed_off.body = NEW_BODY
+    signed_off.save()
+    unapproved_only = client.get("/search/?q=theta-burst").content.decode()
+    assert "Approved title" not in unapproved_only and "Unapproved title" not in unapproved_only
+    approved = client.get("/search/?q=minutes").content.decode()
+    assert "Approved title" in approved and "Unapproved" not in approved
+    for url in ("/feed/", "/clinicians/", "/"):
+        html = client.get(url).content.decode()
+        assert "Approved title" in html and "Unapproved title" not in html, url

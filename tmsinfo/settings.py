@@ -96,6 +96,10 @@ DATABASES = {
     )
 }
 
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Full-text search for /search/ (SearchVector, SearchQuery, SearchRank); SQLite has its own.
+    INSTALLED_APPS.append("django.contrib.postgres")
+
 # --- Caching (docs/caching.md) -----------------------------------------------------------------
 # REDIS_URL makes Redis the shared cache, so several web nodes agree on cached pages and on
 # invalidation; without it each process keeps its own memory cache.
@@ -161,6 +165,8 @@ ADMIN_PATH = os.environ.get("DJANGO_ADMIN_PATH", "admin").strip("/") + "/"
 
 # --- Site -------------------------------------------------------------------------------------
 SITE_NAME = "TMS Info"
+# The public address of the site: canonical links, QR codes, sitemap and feed are built on it.
+SITE_URL = os.environ.get("TMSINFO_SITE_URL", "http://127.0.0.1:8000").strip().rstrip("/")
 # Crisis lines shown on every page: a key of articles.crisis.REGIONS.
 CRISIS_REGION = os.environ.get("TMSINFO_CRISIS_REGION", "US")
 # Where "Report an error" in the footer sends readers (a mailto: or https: address).

@@ -38,12 +38,22 @@ def _no_static_handler(app):
 
 @pytest.fixture(scope="session")
 def live_server(request):
-    """pytest-django's live server, but without Django's finder-based static handler."""
+    """pytest-django's live server, but without Django's finder-based static handler, and
+    answering one request at a time: the in-memory SQLite test database is one connection
+    shared with the server thread, and concurrent requests on it fail at random."""
+    from django.core.servers.basehttp import WSGIServer
     from django.test.testcases import LiveServerThread
     from pytest_django.live_server_helper import LiveServer
 
+    class OneAtATimeServer(WSGIServer):
+        def __init__(self, *args, connections_override=None, **kwargs):
+            super().__init__(*args, **kwargs)  # the server thread itself holds the shared connection
+
+    class OneAtATimeLiveServerThread(LiveServerThread):
+        server_class = OneAtATimeServer
+
     server = LiveServer("localhost", start=False)
-    server.thread = LiveServerThread(
+    server.thread = OneAtATimeLiveServerThread(
         "localhost", static_handler=_no_static_handler, connections_override=server.thread.connections_override
     )
     server.thread.daemon = True

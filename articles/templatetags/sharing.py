@@ -1,0 +1,30 @@
+"""Template tags for addresses, QR codes and structured data. None of them touch the database."""
+
+from django import template
+
+from articles import seo, sharing
+
+register = template.Library()
+
+
+@register.simple_tag
+def absolute_url(path: str) -> str:
+    """The public, absolute address of a site path: `{% absolute_url request.path %}`."""
+    return sharing.absolute_url(path)
+
+
+@register.simple_tag
+def article_url(article, section: str = "") -> str:
+    """The canonical address of an article, or of one of its sections."""
+    return sharing.article_url(article, section=section or None)
+
+
+@register.filter
+def short_url(url: str) -> str:
+    return sharing.short_url(url)
+
+
+@register.simple_tag
+def json_ld(article):
+    """The page's schema.org MedicalWebPage as a JSON-LD data block."""
+    return seo.json_ld_script(seo.medical_web_page(article))
