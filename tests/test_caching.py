@@ -236,12 +236,12 @@ def test_edit_shows_at_once_on_search(client, page):
 
 
 def test_publishing_shows_at_once_in_the_sitemap(client, page, make_article):
-    url = optional_url("/sitemap.xml")
+    optional_url("/sitemap.xml")
     draft = make_article(slug="fresh-page", status=Article.Status.DRAFT)
-    warm(client, [url])
+    warm(client, ["/sitemap.xml", "/sitemap-articles.xml"])
     draft.status = Article.Status.PUBLISHED
     draft.save()
-    assert "/tms/fresh-page/" in get(client, url).content.decode()
+    assert "/tms/fresh-page/" in get(client, "/sitemap-articles.xml").content.decode()
 
 
 def test_publishing_shows_at_once_in_the_feed(client, page, make_article):
