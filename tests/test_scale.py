@@ -24,3 +24,18 @@ def test_streamed_import_writes_every_page_and_a_second_run_changes_nothing():
     assert len(first.created) == len(list(CONTENT.glob("*.md"))) == Article.objects.count()
     again = import_content(CONTENT)
     assert again.created == again.updated == [] and len(again.unchanged) == Article.objects.count()
+
+
+@pytest.mark.django_db
+def test_home_and_related_lists_stay_short_however_many_pages_there_are(client, make_article):
+    from articles.views import HOME_PAGES_PER_TOPIC, RELATED_PAGES
+
+    for n in range(HOME_PAGES_PER_TOPIC + 5):
+        make_article(slug=f"basics-{n:02d}", title=f"Basics page {n:02d}", topic="basics", order=n)
+    home = client.get("/").content.decode()
+    assert home.count('href="/tms/basics-') == HOME_PAGES_PER_TOPIC
+    assert "5 more pages on this topic" in home and 'href="/search/"' in home
+    article = client.get("/tms/basics-10/").content.decode()
+    related = article.split('id="related-heading"', 1)[1].split("</nav>", 1)[0]
+    assert related.count("<li>") == RELATED_PAGES
+    assert 'href="/tms/basics-09/"' in related and 'href="/tms/basics-11/"' in related  # its neighbours
