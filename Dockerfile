@@ -19,7 +19,13 @@ COPY . .
 # unprivileged user that owns nothing it could use to change the code.
 RUN DJANGO_SECRET_KEY=build-only-not-secret python manage.py collectstatic --noinput --verbosity 0 \
     && python -m compileall -q articles tmsinfo deploy \
-    && useradd --system --uid 10001 --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin app
+    && useradd --system --uid 10001 --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin app \
+    && mkdir /data && chown 10001:10001 /data
+
+# Without DATABASE_URL (a one-box trial) the SQLite file lives in /data, the only writable place.
+# Production sets DATABASE_URL to PostgreSQL (docs/deploy.md).
+ENV DATABASE_URL=sqlite:////data/db.sqlite3
+VOLUME ["/data"]
 
 USER 10001:10001
 EXPOSE 8000
