@@ -58,9 +58,10 @@ run: setup ## Set everything up and serve the site at http://127.0.0.1:8000
 	DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
 .PHONY: lint
-lint: venv ## ruff lint and format check
+lint: venv ## ruff lint and format check, hadolint on the Dockerfile
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/hadolint --failure-threshold warning Dockerfile
 
 .PHONY: fmt
 fmt: venv ## Format Python code
@@ -84,3 +85,17 @@ test: venv lint check ## Set everything up and run the whole test suite
 	elif [ "$$CI" = "true" ]; then echo "CI: chromium is missing, so the browser tests cannot run." >&2; exit 1; \
 	else echo "NOTE: chromium not found: the browser tests will be SKIPPED (apt-get install -y chromium to run them)."; fi
 	$(TEST_ENV) DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest $(PYTEST_ARGS)
+
+.PHONY: bench
+bench: venv ## Load the site under gunicorn and compare pages with a static file (ARTICLES=10000 adds the scale check)
+	DJANGO_SECRET_KEY=bench-only $(PY) manage.py collectstatic --noinput --verbosity 0
+	BENCH_ARTICLES=$(ARTICLES) $(PY) bench/bench.py
+
+audit/node_modules/.installed: audit/package.json
+	cd audit && PUPPETEER_SKIP_DOWNLOAD=1 npm install --no-audit --no-fund --loglevel=error
+	@touch $@
+
+.PHONY: audit
+audit: venv audit/node_modules/.installed ## Lighthouse (mobile) on home and an article: prints the four scores per page
+	DJANGO_SECRET_KEY=audit-only $(PY) manage.py collectstatic --noinput --verbosity 0
+	CHROME_PATH=$${CHROME_PATH:-/usr/bin/chromium} $(PY) bench/audit.py

@@ -13,11 +13,14 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
+from django.contrib.sitemaps.views import SitemapIndexItem
 from django.contrib.syndication.views import Feed
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.safestring import SafeString, mark_safe
+from django.views.decorators.http import require_safe
 
 from .markdown import split_body
 from .models import Article
@@ -34,6 +37,10 @@ _TAG_RE = re.compile(r"<[^>]*>")
 
 
 # --- Sitemap ---------------------------------------------------------------------------------
+# Addresses per sitemap file; /sitemap.xml is an index of the files.
+SITEMAP_PAGE_SIZE = 1000
+
+
 class _SiteUrlSitemap(Sitemap):
     """Addresses on SITE_URL, not on the Sites framework's "example.com"."""
 
@@ -45,6 +52,8 @@ class _SiteUrlSitemap(Sitemap):
 
 
 class ArticleSitemap(_SiteUrlSitemap):
+    limit = SITEMAP_PAGE_SIZE
+
     def items(self):
         return Article.objects.published().in_reading_order().only("slug", "updated_on")
 
@@ -61,6 +70,22 @@ class PageSitemap(_SiteUrlSitemap):
 
 
 SITEMAPS = {"pages": PageSitemap, "articles": ArticleSitemap}
+
+
+@require_safe
+def sitemap_index(request):
+    """/sitemap.xml: a sitemap index listing one sitemap file per section and per page of
+    SITEMAP_PAGE_SIZE addresses, so 10,000 pages never make one huge file."""
+    items = []
+    for section, sitemap_class in SITEMAPS.items():
+        site = sitemap_class()
+        location = absolute_url(reverse("articles:sitemap-section", kwargs={"section": section}))
+        lastmod = site.get_latest_lastmod()
+        items += [
+            SitemapIndexItem(location if page == 1 else f"{location}?p={page}", lastmod)
+            for page in site.paginator.page_range
+        ]
+    return TemplateResponse(request, "sitemap_index.xml", {"sitemaps": items}, content_type="application/xml")
 
 
 # --- Atom feed -------------------------------------------------------------------------------

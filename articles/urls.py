@@ -2,7 +2,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
 from . import views
-from .seo import SITEMAPS, UpdatesFeed
+from .seo import SITEMAPS, UpdatesFeed, sitemap_index
 
 app_name = "articles"
 
@@ -16,7 +16,8 @@ urlpatterns = [
     path("clinicians/", views.clinicians, name="clinicians"),
     path("about/", views.about, name="about"),
     path("feed/", UpdatesFeed(), name="feed"),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("sitemap.xml", sitemap_index, name="sitemap"),
+    path("sitemap-<slug:section>.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap-section"),
     path("robots.txt", views.robots_txt, name="robots"),
     path("healthz", views.healthz, name="healthz"),
 ]

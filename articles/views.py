@@ -15,6 +15,9 @@ from .topics import TOPICS
 
 TOPIC_LABELS = dict(TOPICS)
 ABOUT_SLUG = "about-this-site"
+# Lists stay short however many pages there are (10,000 pages must not mean 10,000 links).
+HOME_PAGES_PER_TOPIC = 12
+RELATED_PAGES = 8
 
 
 @require_safe
@@ -25,11 +28,27 @@ def home(request):
         .in_reading_order()
         .only("slug", "title", "summary", "topic", "approved_title", "approved_summary", "approved_body")
     ]
-    topics = [
-        {"key": key, "label": TOPIC_LABELS.get(key, key), "articles": list(items)}
-        for key, items in groupby(articles, key=lambda a: a.topic)
-    ]
+    topics = []
+    for key, items in groupby(articles, key=lambda a: a.topic):
+        items = list(items)
+        topics.append(
+            {
+                "key": key,
+                "label": TOPIC_LABELS.get(key, key),
+                "articles": items[:HOME_PAGES_PER_TOPIC],
+                "more": max(0, len(items) - HOME_PAGES_PER_TOPIC),
+            }
+        )
     return render(request, "articles/home.html", {"topics": topics})
+
+
+def _nearest(siblings: list[Article], article: Article, count: int) -> list[Article]:
+    """Up to ``count`` other pages of the topic, those nearest in reading order."""
+    others = [a for a in siblings if a.pk != article.pk]
+    slugs = [a.slug for a in siblings]
+    here = slugs.index(article.slug) if article.slug in slugs else 0
+    start = max(0, min(here - count // 2, len(others) - count))
+    return others[start : start + count]
 
 
 def _neighbours(siblings: list[Article], article: Article) -> tuple[Article | None, Article | None]:
@@ -63,7 +82,7 @@ def _article_response(request, slug, *, working_copy=False, template="articles/a
             "article": article if preview else article.public_version(),
             "preview": preview and not working_copy,
             "topic_label": TOPIC_LABELS.get(article.topic, article.topic),
-            "related": [a for a in siblings if a.pk != article.pk],
+            "related": _nearest(siblings, article, RELATED_PAGES),
             "previous_page": previous_page,
             "next_page": next_page,
         },

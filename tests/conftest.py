@@ -60,3 +60,15 @@ def site_content(db):
     """The real content/ folder, imported as `make run` does."""
     import_content(CONTENT_DIR)
     return list(Article.objects.published())
+
+
+@pytest.fixture(autouse=True)
+def empty_page_cache():
+    """Each test starts as a fresh deployment would: nothing in the page cache."""
+    from django.core.cache import cache
+
+    from articles import caching
+
+    cache.clear()
+    caching.recent.clear()
+    yield

@@ -69,20 +69,42 @@ def test_every_page_announces_the_feed(client):
 
 
 # --- Sitemap and robots.txt ----------------------------------------------------------------------
+def sitemap_entries(client) -> dict[str, str]:
+    """Every address in the sitemap: /sitemap.xml is an index of sitemap files; read them all."""
+    index = client.get("/sitemap.xml")
+    assert index.status_code == 200
+    files = [loc.text for loc in ET.fromstring(index.content).findall("sm:sitemap/sm:loc", SITEMAP_NS)]
+    assert files and all(f.startswith(SITE + "/sitemap-") for f in files)
+    entries = {}
+    for file in files:
+        root = ET.fromstring(client.get(file.removeprefix(SITE)).content)
+        for url in root.findall("sm:url", SITEMAP_NS):
+            entries[url.findtext("sm:loc", namespaces=SITEMAP_NS)] = url.findtext("sm:lastmod", namespaces=SITEMAP_NS)
+    return entries
+
+
 def test_sitemap_lists_published_pages_with_their_last_update(client, make_article):
     make_article(slug="page", updated_on=dt.date(2026, 10, 5))
     make_article(slug="draft", status=Article.Status.DRAFT)
-    response = client.get("/sitemap.xml")
-    assert response.status_code == 200
-    root = ET.fromstring(response.content)
-    entries = {
-        url.findtext("sm:loc", namespaces=SITEMAP_NS): url.findtext("sm:lastmod", namespaces=SITEMAP_NS)
-        for url in root.findall("sm:url", SITEMAP_NS)
-    }
+    entries = sitemap_entries(client)
     assert entries[f"{SITE}/tms/page/"] == "2026-10-05"
     assert f"{SITE}/" in entries and f"{SITE}/help/" in entries and f"{SITE}/clinicians/" in entries
     assert not any("draft" in loc for loc in entries)
     assert all(loc.startswith(SITE + "/") for loc in entries)
+
+
+def test_sitemap_is_split_into_files_of_at_most_the_page_size(client, make_article, monkeypatch):
+    from articles.seo import ArticleSitemap
+
+    monkeypatch.setattr(ArticleSitemap, "limit", 2)  # 1,000 on the site; 2 here, with 5 pages
+    for n in range(5):
+        make_article(slug=f"page-{n}")
+    index = ET.fromstring(client.get("/sitemap.xml").content)
+    files = [loc.text for loc in index.findall("sm:sitemap/sm:loc", SITEMAP_NS)]
+    assert [f for f in files if "sitemap-articles" in f] == [
+        f"{SITE}/sitemap-articles.xml", f"{SITE}/sitemap-articles.xml?p=2", f"{SITE}/sitemap-articles.xml?p=3"
+    ]  # fmt: skip
+    assert len([loc for loc in sitemap_entries(client) if "/tms/page-" in loc]) == 5
 
 
 def test_robots_txt_names_the_sitemap(client):

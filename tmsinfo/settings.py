@@ -61,6 +61,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Anonymous public pages from the page cache, with ETag/Last-Modified/304 (articles/caching.py).
+    "articles.caching.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     # Permissions-Policy, 405/400 pages with the footer; before CSRF so the public site is read-only.
@@ -109,6 +111,36 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Full-text search for /search/ (SearchVector, SearchQuery, SearchRank); SQLite has its own.
     INSTALLED_APPS.append("django.contrib.postgres")
+
+# --- Caching (docs/caching.md) -----------------------------------------------------------------
+# REDIS_URL makes Redis the shared cache, so several web nodes agree on cached pages and on
+# invalidation; without it each process keeps its own memory cache.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "tmsinfo",
+            # Fail fast: an unreachable Redis slows no page down (pages are then rendered uncached).
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "tmsinfo",
+            "OPTIONS": {"MAX_ENTRIES": 2000},
+        }
+    }
+# Seconds a rendered public page stays in the server-side page cache (keys change on every edit).
+TMSINFO_PAGE_CACHE_SECONDS = int(os.environ.get("TMSINFO_PAGE_CACHE_SECONDS", "600"))
+# Without Redis: how often (seconds) each process checks the database for other processes' saves.
+TMSINFO_GENERATION_CHECK_SECONDS = float(os.environ.get("TMSINFO_GENERATION_CHECK_SECONDS", "1"))
+# Cache-Control on public pages: browsers keep them max-age seconds, a CDN s-maxage seconds.
+TMSINFO_CACHE_MAX_AGE = int(os.environ.get("TMSINFO_CACHE_MAX_AGE", "60"))
+TMSINFO_CACHE_S_MAXAGE = int(os.environ.get("TMSINFO_CACHE_S_MAXAGE", "300"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 SITE_ID = 1
@@ -207,10 +239,13 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
+# Logs: one JSON object per line on stderr (tracebacks included in the line). Requests are logged
+# once, by gunicorn's access log (deploy/gunicorn.conf.py), so django.request logs only errors.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "tmsinfo.logging.JsonFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
-    "loggers": {"django.server": {"level": "WARNING"}} if not DEBUG else {},
+    "loggers": {"django.request": {"level": "ERROR"}, **({"django.server": {"level": "WARNING"}} if not DEBUG else {})},
 }

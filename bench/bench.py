@@ -1,0 +1,408 @@
+"""`make bench`: load the site under gunicorn on 127.0.0.1 and compare each page with a static file.
+
+Production settings (DEBUG off, 2 gunicorn workers, deploy/gunicorn.conf.py), a throwaway SQLite
+database (or BENCH_DATABASE_URL) with content/ imported, and wrk (Debian) at 16 connections for a
+bounded time per row. Rows: /healthz; a static file exactly as large as the article page, served by
+whitenoise in the same gunicorn; home; a typical article; search (a repeated query, and unique
+queries that no cache can answer). Each row's requests/s is given as a ratio to the static file's,
+measured in the same run. The table goes to stdout and to docs/benchmarks.md.
+
+BENCH_ARTICLES=10000 adds the scale check: it generates that many content files into a temp dir,
+imports them (time and peak RSS reported) and measures again.
+
+Only 127.0.0.1 is ever loaded; every wrk run stops by itself after BENCH_SECONDS.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import platform
+import resource
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+GUNICORN = str(Path(PYTHON).parent / "gunicorn")
+LUA = ROOT / "bench" / "report.lua"
+SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
+WARMUP_SECONDS = 2
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
+WORKERS = 2
+ARTICLES = int(os.environ.get("BENCH_ARTICLES", "0") or 0)
+SEARCH_QUERY = os.environ.get("BENCH_SEARCH_QUERY", "seizure")
+STATIC_NAME = "bench/article-size.html"
+TARGETS = {"article": (0.90, 2.0), "home": (0.80, None), "search": (0.25, None)}
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)  # noqa: T201 (a command-line tool)
+
+
+def ensure_wrk() -> str:
+    found = shutil.which("wrk")
+    if found:
+        return found
+    log("wrk is missing: installing it from Debian (apt-get install -y wrk)")
+    apt = [] if os.geteuid() == 0 else ["sudo"]
+    subprocess.run([*apt, "apt-get", "update", "-qq"], check=True)
+    subprocess.run([*apt, "apt-get", "install", "-y", "-qq", "wrk"], check=True, stdout=subprocess.DEVNULL)
+    return shutil.which("wrk") or "/usr/bin/wrk"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def manage(env: dict, *args: str, measure: bool = False) -> tuple[float, int]:
+    """Run manage.py; return (seconds, peak RSS in MiB of that process)."""
+    started = time.monotonic()
+    with tempfile.TemporaryFile() as out:
+        process = subprocess.Popen(
+            [PYTHON, "manage.py", *args], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
+        )
+        _, status, usage = os.wait4(process.pid, 0)  # wait4: the peak RSS of this process alone
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        output = out.read().decode(errors="replace")
+    if process.returncode:
+        raise SystemExit(f"manage.py {' '.join(args)} failed ({process.returncode}):\n{output}")
+    if measure:
+        log(output.strip())
+    return time.monotonic() - started, usage.ru_maxrss // 1024
+
+
+def page_facts(env: dict) -> dict:
+    """Ask Django (not the server) which article is typical, what to search for, and the page sizes."""
+    code = f"""
+import json, statistics
+from django.test import Client
+from django.urls import Resolver404, resolve
+from articles.models import Article
+c = Client()
+sizes = {{}}
+for a in Article.objects.published().filter(slug__regex=r"^[a-z-]+$"):
+    sizes[a.get_absolute_url()] = len(c.get(a.get_absolute_url()).content)
+median = statistics.median_low(sizes.values())
+article = sorted(u for u, s in sizes.items() if s == median)[0]
+try:
+    resolve("/search/")
+    search = "/search/?q={SEARCH_QUERY}"
+except Resolver404:
+    search = None
+print(json.dumps({{"article": article, "article_bytes": sizes[article], "home_bytes": len(c.get("/").content),
+                  "search": search, "published": Article.objects.published().count()}}))
+"""
+    result = subprocess.run(
+        [PYTHON, "manage.py", "shell", "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+class Server:
+    def __init__(self, env: dict, workdir: Path):
+        self.env, self.workdir, self.port = env, workdir, free_port()
+        self.process = None
+
+    def __enter__(self) -> Server:
+        env = {**self.env, "GUNICORN_BIND": f"127.0.0.1:{self.port}", "GUNICORN_WORKERS": str(WORKERS)}
+        self.log = open(self.workdir / "gunicorn.log", "ab")  # noqa: SIM115 (closed in __exit__)
+        self.process = subprocess.Popen(
+            [GUNICORN, "tmsinfo.wsgi:application", "--config", "deploy/gunicorn.conf.py"],
+            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(self.url("/healthz"), timeout=2) as response:
+                    if response.status == 200:
+                        return self
+            except OSError:
+                time.sleep(0.2)
+        self.__exit__()
+        raise SystemExit(f"gunicorn did not answer on 127.0.0.1:{self.port}; see {self.workdir / 'gunicorn.log'}")
+
+    def __exit__(self, *exc) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        self.log.close()
+
+    def wait_idle(self, limit: float = 180) -> None:
+        """Wait until the workers have finished requests a load run left queued (slow rows)."""
+        deadline = time.monotonic() + limit
+        while time.monotonic() < deadline:
+            started = time.monotonic()
+            try:
+                with urllib.request.urlopen(self.url("/healthz"), timeout=limit) as response:
+                    response.read()
+            except OSError:
+                pass
+            if time.monotonic() - started < 0.25:
+                return
+        log("  the server stayed busy; measuring on")
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def check(self, path: str) -> int:
+        with urllib.request.urlopen(self.url(path), timeout=10) as response:
+            assert response.status == 200, (path, response.status)
+            return len(response.read())
+
+
+def wrk(wrk_bin: str, url: str, seconds: int, unique: bool = False) -> dict:
+    env = {**os.environ, "WRK_UNIQUE": "1" if unique else "0"}
+    command = [wrk_bin, "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--timeout", "5s", "-s", str(LUA), url]
+    result = subprocess.run(command, env=env, capture_output=True, text=True, check=True, timeout=seconds + 30)
+    line = [raw for raw in result.stdout.splitlines() if raw.startswith("{")][-1]
+    return json.loads(line)
+
+
+def measure(server: Server, wrk_bin: str, rows: list[tuple[str, str, bool]]) -> dict[str, dict]:
+    """ROUNDS interleaved rounds over all rows; each figure is the median of its rounds.
+
+    Interleaving spreads any other load on the machine over every row alike, so the ratios to the
+    static file stay fair even when absolute numbers move.
+    """
+    for _name, path, unique in rows:
+        server.check(path)
+        wrk(wrk_bin, server.url(path), WARMUP_SECONDS, unique)
+        server.wait_idle()
+    runs: dict[str, list[dict]] = {name: [] for name, _, _ in rows}
+    for round_number in range(1, ROUNDS + 1):
+        for name, path, unique in rows:
+            log(f"  round {round_number}/{ROUNDS}: {name} {path} ({SECONDS} s, {CONNECTIONS} connections)")
+            runs[name].append(wrk(wrk_bin, server.url(path), SECONDS, unique))
+            server.wait_idle()
+    results = {}
+    for name, path, _ in rows:
+        results[name] = {"path": path, "errors": sum(run["errors"] for run in runs[name])}
+        for figure in ("rps", "p50", "p95", "p99"):
+            results[name][figure] = statistics.median(run[figure] for run in runs[name])
+    return results
+
+
+def table(results: dict[str, dict]) -> list[str]:
+    static = {**results["static file"]}
+    static["rps"] = static["rps"] or float("nan")
+    static["p99"] = static["p99"] or float("nan")
+    lines = [
+        "| row | path | requests/s | ratio to static | p50 ms | p95 ms | p99 ms | p99 / static p99 | errors |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, row in results.items():
+        lines.append(
+            f"| {name} | `{row['path']}` | {row['rps']:.0f} | {row['rps'] / static['rps']:.2f} | {row['p50']:.2f} | "
+            f"{row['p95']:.2f} | {row['p99']:.2f} | {row['p99'] / static['p99']:.2f} | {row['errors']} |"
+        )
+    return lines
+
+
+def verdicts(results: dict[str, dict]) -> list[str]:
+    static = {**results["static file"]}
+    static["rps"] = static["rps"] or float("nan")
+    static["p99"] = static["p99"] or float("nan")
+    lines = []
+    for name, (min_ratio, max_p99) in TARGETS.items():
+        candidates = [key for key in results if key == name or key.startswith(name + " (")]
+        for key in candidates:
+            row = results[key]
+            ratio = row["rps"] / static["rps"]
+            ok = ratio >= min_ratio
+            text = f"- {key}: {ratio:.0%} of the static file's requests/s (target ≥ {min_ratio:.0%})"
+            if max_p99:
+                p99_ratio = row["p99"] / static["p99"]
+                ok = ok and p99_ratio <= max_p99
+                text += f"; p99 {p99_ratio:.2f}× the static file's (target ≤ {max_p99:g}×)"
+            lines.append(text + (": **met**" if ok else ": **NOT met**"))
+    return lines
+
+
+def machine() -> list[str]:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    os_name = platform.platform()
+    try:
+        release = dict(line.split("=", 1) for line in Path("/etc/os-release").read_text().splitlines() if "=" in line)
+        os_name = release.get("PRETTY_NAME", os_name).strip('"')
+    except OSError:
+        pass
+    wrk_version = subprocess.run(["wrk", "--version"], capture_output=True, text=True).stdout.split("[")[0].strip()
+    import django
+    import gunicorn
+
+    return [
+        f"- CPU: {cpu}, {os.cpu_count()} cores; memory {memory:.0f} GiB; {os_name}, kernel {platform.release()}",
+        f"- Python {platform.python_version()}, Django {django.get_version()}, gunicorn {gunicorn.__version__} "
+        f"({WORKERS} sync workers, deploy/gunicorn.conf.py), DEBUG off, whitenoise in the same process",
+        f"- Load: {wrk_version}, 2 threads, {CONNECTIONS} connections, {SECONDS} s per row and round after a "
+        f"{WARMUP_SECONDS} s warm-up; {ROUNDS} interleaved rounds, each figure the median of its rounds; "
+        "wrk and gunicorn share the cores; 127.0.0.1 only",
+    ]
+
+
+def generate_articles(directory: Path, count: int) -> None:
+    """`count` content files made from the real ones (new slugs and titles, same text and topics)."""
+    import yaml
+
+    sources = []
+    for path in sorted((ROOT / "content").glob("*.md")):
+        _, front, body = path.read_text(encoding="utf-8").split("---\n", 2)
+        sources.append((path.stem, yaml.safe_load(front), body))
+    for n in range(count):
+        stem, meta, body = sources[n % len(sources)]
+        slug = f"bench-{n:05d}-{stem}"
+        meta = {**meta, "slug": slug, "title": f"{meta['title']} (copy {n})", "order": 1000 + n}
+        front = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=1000)
+        (directory / f"{slug}.md").write_text(f"---\n{front}---\n{body}", encoding="utf-8")
+
+
+def main() -> int:
+    wrk_bin = ensure_wrk()
+    workdir = Path(tempfile.mkdtemp(prefix="tmsinfo-bench-"))
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "GUNICORN_"))},
+        "DJANGO_SECRET_KEY": "bench-only-not-secret",
+        "DJANGO_DEBUG": "",
+        "DJANGO_SECURE_SSL_REDIRECT": "0",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+        "DATABASE_URL": os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{workdir / 'bench.sqlite3'}"),
+        "DJANGO_LOG_LEVEL": "WARNING",
+    }
+    static_file = ROOT / "staticfiles" / STATIC_NAME
+    report: list[str] = []
+    try:
+        log(f"Setting up a throwaway database in {workdir}")
+        manage(env, "migrate", "--noinput", "--verbosity", "0")
+        manage(env, "collectstatic", "--noinput", "--verbosity", "0")
+        import_seconds, import_rss = manage(env, "import_content", "content", measure=True)
+        facts = page_facts(env)
+        # A static file exactly as large as the typical article page, served by whitenoise in the same process.
+        static_file.parent.mkdir(parents=True, exist_ok=True)
+        static_file.write_bytes(b"<!doctype html>" + b"x" * (facts["article_bytes"] - 15))
+        rows = [
+            ("static file", f"/static/{STATIC_NAME}", False),
+            ("healthz", "/healthz", False),
+            ("home", "/", False),
+            ("article", facts["article"], False),
+        ]
+        if facts["search"]:
+            rows += [
+                ("search (repeated query)", facts["search"], False),
+                ("search (unique queries)", facts["search"], True),
+            ]
+        else:
+            log("  /search/ is not routed on this branch: no search rows")
+        with Server(env, workdir) as server:
+            results = measure(server, wrk_bin, rows)
+        report += [
+            f"## {facts['published']} published articles (content/)",
+            "",
+            f"Typical article: `{facts['article']}` (the median page size, {facts['article_bytes']:,} bytes of HTML; "
+            f"home {facts['home_bytes']:,} bytes). Import of content/: {import_seconds:.1f} s, "
+            f"peak RSS {import_rss} MiB.",
+            "",
+            *table(results),
+            "",
+            *verdicts(results),
+            "",
+        ]
+        if ARTICLES:
+            generated = workdir / "generated"
+            generated.mkdir()
+            log(f"Generating {ARTICLES} content files in {generated}")
+            generate_articles(generated, ARTICLES)
+            big_seconds, big_rss = manage(env, "import_content", str(generated), measure=True)
+            big_facts = page_facts(env)
+            scale_rows = [(name, big_facts["article"] if name == "article" else path, unique)
+                          for name, path, unique in rows]  # fmt: skip
+            with Server(env, workdir) as server:
+                big = measure(server, wrk_bin, scale_rows)
+                sitemap = sitemap_facts(server)
+            report += [
+                f"## {big_facts['published']} published articles ({ARTICLES} generated + content/)",
+                "",
+                f"Import of {ARTICLES} generated files: {big_seconds:.1f} s (target < 60 s), peak RSS {big_rss} MiB "
+                f"(content/ alone: {import_rss} MiB). Home page: {big_facts['home_bytes']:,} bytes; typical article "
+                f"`{big_facts['article']}`: {big_facts['article_bytes']:,} bytes. {sitemap}",
+                "",
+                *table(big),
+                "",
+                *verdicts(big),
+                *scale_verdicts(results, big),
+                "",
+            ]
+    finally:
+        static_file.unlink(missing_ok=True)
+    header = [
+        "# Benchmarks",
+        "",
+        f"Measured by `make bench` on {dt.date.today().isoformat()}. Numbers are from one run on the machine below;",
+        "compare ratios, which are measured in the same run, rather than absolute requests/s.",
+        "",
+        *machine(),
+        "",
+    ]
+    text = "\n".join(header + report)
+    print(text)  # noqa: T201 (the table is the output)
+    out = ROOT / "docs" / ("benchmarks.md" if not os.environ.get("BENCH_OUTPUT") else os.environ["BENCH_OUTPUT"])
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(text + "\n", encoding="utf-8")
+    log(f"Wrote {out.relative_to(ROOT)}; server log in {workdir / 'gunicorn.log'}")
+    return 0
+
+
+def sitemap_facts(server: Server) -> str:
+    try:
+        with urllib.request.urlopen(server.url("/sitemap.xml"), timeout=30) as response:
+            body = response.read().decode()
+    except OSError:
+        return "No /sitemap.xml on this branch."
+    if "<sitemapindex" in body:
+        return f"/sitemap.xml is an index of {body.count('<sitemap>')} sitemap page(s)."
+    return f"/sitemap.xml is NOT paginated: one file with {body.count('<url>')} URLs."
+
+
+def scale_verdicts(small: dict, big: dict) -> list[str]:
+    lines = []
+    for name in ("home", "article"):
+        change = big[name]["rps"] / small[name]["rps"] - 1
+        ok = change >= -0.10
+        lines.append(f"- {name} throughput with the generated articles: {change:+.0%} of the content/ figure "
+                     f"(target within 10%): {'**met**' if ok else '**NOT met**'}")  # fmt: skip
+    for name in big:
+        if name.startswith("search"):
+            ok = big[name]["p95"] < 100
+            lines.append(
+                f"- {name} p95: {big[name]['p95']:.1f} ms (target < 100 ms): {'**met**' if ok else '**NOT met**'}"
+            )
+    return lines
+
+
+if __name__ == "__main__":
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (min(max(soft, 4096), hard), hard))
+    sys.exit(main())
