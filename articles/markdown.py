@@ -63,18 +63,64 @@ class _DemoteH1Extension(markdown.Extension):
         md.treeprocessors.register(_DemoteH1(md), "demote_h1", 30)
 
 
-class _ExternalLinkFilter(Filter):
-    """Links that leave the site open no window handle and send no referrer."""
+# Ids an editor's `{#id}` must not take: the ones the page templates use (tests/test_xss.py
+# checks that every id in templates/ is listed). Such an id becomes `section-<id>`, in the body
+# and in the contents list alike, so the skip link and the page's own headings keep working.
+RESERVED_IDS = frozenset(
+    {
+        "main", "content", "top",
+        "toc-heading", "related-heading", "intro-heading", "page-history-heading",
+        "for-me-heading", "review-heading", "share-heading", "search-q", "home-search-q",
+        "footer-crisis-heading", "footer-disclaimer-heading",
+        "emergency-heading", "call-heading", "abroad-heading",
+    }
+)  # fmt: skip
+_ID_RE = re.compile(r"\A[A-Za-z][A-Za-z0-9_:.-]{0,99}\Z")
+# The only classes the body may carry: the ones Python-Markdown's footnotes emit. Editors cannot
+# borrow the site's own classes (a fake footer, a hidden skip link).
+ALLOWED_CLASSES = {"a": {"footnote-ref", "footnote-backref"}, "div": {"footnote"}}
+
+
+def safe_id(value: str) -> str | None:
+    """The id an element may carry in the body, or None to drop it."""
+    if not _ID_RE.match(value or ""):
+        return None
+    if value in RESERVED_IDS:
+        return f"section-{value}"
+    return value
+
+
+def _is_external(href: str) -> bool:
+    parts = urlsplit(href.strip())
+    return parts.scheme in ("http", "https") or (not parts.scheme and bool(parts.netloc))
+
+
+class _AttributePolicyFilter(Filter):
+    """After bleach's allow-list: links that leave the site open no window handle and send no
+    referrer; ids follow `safe_id`; classes only from ALLOWED_CLASSES."""
 
     def __iter__(self):
         for token in super().__iter__():
-            if token["type"] == "StartTag" and token["name"] == "a":
+            if token["type"] in ("StartTag", "EmptyTag"):
                 attrs = token["data"]
-                href = attrs.get((None, "href"), "")
-                if urlsplit(href).scheme in ("http", "https"):
-                    attrs[(None, "rel")] = "noopener noreferrer"
-                else:
-                    attrs.pop((None, "rel"), None)
+                if (None, "id") in attrs:
+                    new_id = safe_id(attrs[(None, "id")])
+                    if new_id:
+                        attrs[(None, "id")] = new_id
+                    else:
+                        del attrs[(None, "id")]
+                if (None, "class") in attrs:
+                    allowed = ALLOWED_CLASSES.get(token["name"], set())
+                    classes = [c for c in attrs[(None, "class")].split() if c in allowed]
+                    if classes:
+                        attrs[(None, "class")] = " ".join(classes)
+                    else:
+                        del attrs[(None, "class")]
+                if token["name"] == "a":
+                    if _is_external(attrs.get((None, "href"), "")):
+                        attrs[(None, "rel")] = "noopener noreferrer"
+                    else:
+                        attrs.pop((None, "rel"), None)
             yield token
 
 
@@ -84,7 +130,7 @@ _cleaner = bleach.Cleaner(
     protocols=ALLOWED_PROTOCOLS,
     strip=True,
     strip_comments=True,
-    filters=[_ExternalLinkFilter],
+    filters=[_AttributePolicyFilter],
 )
 
 
@@ -107,9 +153,12 @@ def _markdown() -> markdown.Markdown:
 
 
 def _flatten_toc(tokens: list[dict]) -> list[dict]:
+    """The contents list, with each id exactly as the sanitized body carries it."""
     out = []
     for token in tokens:
-        out.append({"id": token["id"], "title": token["name"], "level": token["level"]})
+        entry_id = safe_id(token["id"])
+        if entry_id:
+            out.append({"id": entry_id, "title": token["name"], "level": token["level"]})
         out.extend(_flatten_toc(token["children"]))
     return out
 

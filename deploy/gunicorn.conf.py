@@ -30,6 +30,9 @@ errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 # Only the load balancer or CDN in front may say which scheme (https) the client used.
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+# Long request lines reach Django, which answers with a page that keeps the crisis lines (a long
+# pasted search, or a 414 page past MAX_QUERY_STRING_LENGTH) instead of gunicorn's bare 400.
+limit_request_line = int(os.environ.get("GUNICORN_LIMIT_REQUEST_LINE", "8190"))
 # Temporary worker files in memory, not on a possibly slow or read-only container disk.
 # No runtime control socket: it would need a writable home directory, and nothing here uses it.
 control_socket_disable = True

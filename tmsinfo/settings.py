@@ -4,6 +4,7 @@ See README.md for the table of variables. Debug is off unless DJANGO_DEBUG is se
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -52,6 +53,7 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "markdownx",
     "simple_history",
+    "axes",
     "articles",
 ]
 
@@ -63,11 +65,21 @@ MIDDLEWARE = [
     "articles.caching.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Permissions-Policy, 405/400 pages with the footer; before CSRF so the public site is read-only.
+    "tmsinfo.security.SecurityMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.contrib.redirects.middleware.RedirectFallbackMiddleware",
+    # Last, as django-axes requires: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    # First: refuses any login while the account or address is locked out.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "tmsinfo.urls"
@@ -194,8 +206,28 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Permissions-Policy is sent by tmsinfo.security.SecurityMiddleware.
+# Longer query strings get a 414 page. Search answers long pasted text calmly (it reads the first
+# words), so the limit sits well above that and below gunicorn's own request-line limit.
+MAX_QUERY_STRING_LENGTH = 6000
+
+# Staff sessions: end when the browser closes, and after DJANGO_SESSION_AGE seconds at most.
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = int(os.environ.get("DJANGO_SESSION_AGE", str(8 * 60 * 60)))
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Login throttling (django-axes): after 5 failed sign-ins for one username, or from one address,
+# sign-in is refused for DJANGO_LOGIN_COOLOFF_MINUTES, or until an administrator deletes the
+# entry under "Axes > Access attempts" (or runs `manage.py axes_reset_username NAME`).
+AXES_FAILURE_LIMIT = 5
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("DJANGO_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "tmsinfo.security.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "tmsinfo.security.client_ip"
+# How many proxies of ours (load balancer, CDN) add to X-Forwarded-For; 0 trusts none of it.
+TRUSTED_PROXIES = int(os.environ.get("DJANGO_TRUSTED_PROXIES", "0"))
 
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -128,3 +128,7 @@ def axe_violations(axe, page) -> list[str]:
         f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes: {[n['target'] for n in v['nodes']][:5]})"
         for v in results.response["violations"]
     ]
+
+
+# The permissions matrix's objects (one per admin-managed model), for browser tests of the admin.
+from tests.test_permissions import objects  # noqa: E402, F401

@@ -1,0 +1,345 @@
+"""Site-wide promises, checked by crawling the running site with the real content.
+
+Pages are found by following links from the home page (and the sitemap, when there is one), never
+from a list kept here, so a new page is covered the day it is linked. Every HTML page must answer
+200 and carry: `<html lang>`, one `<h1>`, a skip link to `<main>`, the crisis lines and the
+medical disclaimer, its own `<title>`, a meta description; no broken internal link or anchor, no
+mixed content, no duplicate id; and zero axe-core violations at WCAG 2.2 A and AA. The error pages
+(404, 403, 400, 405 and a 500 with the database down) keep the same page promises.
+"""
+
+import http.client
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from urllib.parse import urldefrag, urljoin, urlsplit
+
+import pytest
+from django.conf import settings
+
+from articles.crisis import current_region
+from tests.test_site import run_with_database_down
+
+from .conftest import axe_violations
+
+DISCLAIMER = "not a substitute for professional medical advice"
+MAX_PAGES = 1000
+# Where a crawler does not go: the admin and the editor's tools are not part of the public site.
+PRIVATE_PREFIXES = (f"/{settings.ADMIN_PATH}", "/markdownx/")
+LOADING_RELS = {"stylesheet", "icon", "apple-touch-icon", "manifest", "preload", "modulepreload", "prefetch"}
+SUBRESOURCE_TAGS = {"img", "script", "iframe", "source", "video", "audio", "embed", "object", "track", "input"}
+
+
+@dataclass
+class Page:
+    """What the crawler needs from one HTML page."""
+
+    lang: str = ""
+    title: str = ""
+    description: str | None = None
+    h1_count: int = 0
+    main_ids: list[str] = field(default_factory=list)
+    first_link: str | None = None
+    ids: list[str] = field(default_factory=list)
+    canonical: str = ""
+    links: list[str] = field(default_factory=list)  # <a href>, <link> that does not load (alternate)
+    subresources: list[str] = field(default_factory=list)  # src=, <link href>, form action
+    text: str = ""
+
+
+class _PageParser(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.page = Page()
+        self._in_title = False
+        self._text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        a = {k: v or "" for k, v in attrs}
+        page = self.page
+        if "id" in a:
+            page.ids.append(a["id"])
+        if "name" in a and tag == "a":
+            page.ids.append(a["name"])
+        if tag == "html":
+            page.lang = a.get("lang", "")
+        elif tag == "title":
+            self._in_title = True
+        elif tag == "meta" and a.get("name") == "description":
+            page.description = a.get("content", "")
+        elif tag == "h1":
+            page.h1_count += 1
+        elif tag == "main":
+            page.main_ids.append(a.get("id", ""))
+        elif tag == "a" and "href" in a:
+            if page.first_link is None:
+                page.first_link = a["href"]
+            page.links.append(a["href"])
+        elif tag == "link" and "href" in a:
+            rels = set(a.get("rel", "").lower().split())
+            if "canonical" in rels:
+                page.canonical = a["href"]
+            elif rels & LOADING_RELS:
+                page.subresources.append(a["href"])
+            else:
+                page.links.append(a["href"])
+        elif tag == "form" and a.get("action"):
+            page.subresources.append(a["action"])
+        if tag in SUBRESOURCE_TAGS and a.get("src"):
+            page.subresources.append(a["src"])
+
+    def handle_endtag(self, tag):
+        if tag == "title":
+            self._in_title = False
+
+    def handle_data(self, data):
+        if self._in_title:
+            self.page.title += data
+        self._text.append(data)
+
+    def close(self):
+        super().close()
+        self.page.title = " ".join(self.page.title.split())
+        self.page.text = " ".join(" ".join(self._text).split())
+
+
+def parse_page(html: str) -> Page:
+    parser = _PageParser()
+    parser.feed(html)
+    parser.close()
+    return parser.page
+
+
+def page_promise_problems(html: str) -> list[str]:
+    """The promises every public HTML page keeps, error pages included."""
+    page, problems = parse_page(html), []
+    if not page.lang:
+        problems.append("no <html lang>")
+    if page.h1_count != 1:
+        problems.append(f"{page.h1_count} <h1> elements")
+    if len(page.main_ids) != 1 or not page.main_ids[0]:
+        problems.append("not exactly one <main> with an id")
+    elif page.first_link != f"#{page.main_ids[0]}":
+        problems.append(f"the first link is {page.first_link!r}, not a skip link to #{page.main_ids[0]}")
+    if DISCLAIMER not in page.text:
+        problems.append("no medical disclaimer")
+    region = current_region()
+    for line in (*region.lines, region.emergency):
+        if line.href not in page.links:
+            problems.append(f"no crisis line {line.href}")
+    if not page.title:
+        problems.append("no <title>")
+    if not (page.description or "").strip():
+        problems.append("no meta description")
+    duplicates = sorted({i for i in page.ids if page.ids.count(i) > 1})
+    if duplicates:
+        problems.append(f"duplicate ids {duplicates}")
+    for url in page.subresources:
+        if urlsplit(url).scheme == "http":
+            problems.append(f"mixed content: {url}")
+    return problems
+
+
+class Crawler:
+    def __init__(self, base: str):
+        self.base = base
+        self.origin = urlsplit(base).netloc
+        self.pages: dict[str, Page] = {}  # HTML pages by path (with query)
+        self.statuses: dict[str, int] = {}
+        self.content_types: dict[str, str] = {}
+        self.bodies: dict[str, str] = {}
+        self.referrers: dict[str, set[str]] = {}
+
+    def fetch(self, path: str) -> tuple[int, str, bytes]:
+        status, headers, body = self.fetch_with_headers(path)
+        return status, headers.get("Content-Type", ""), body
+
+    def fetch_with_headers(self, path: str) -> tuple[int, dict, bytes]:
+        connection = http.client.HTTPConnection(self.origin, timeout=30)
+        try:
+            connection.request("GET", path, headers={"Accept": "text/html,*/*"})
+            response = connection.getresponse()
+            return response.status, dict(response.getheaders()), response.read()
+        finally:
+            connection.close()
+
+    def local_path(self, url: str, page_path: str) -> str | None:
+        """The site-relative path (with query) an href points to, or None if it leaves the site."""
+        absolute = urljoin(self.base + page_path, url)
+        parts = urlsplit(absolute)
+        if parts.scheme not in ("http", "https") or parts.netloc != self.origin:
+            return None
+        return parts.path + (f"?{parts.query}" if parts.query else "")
+
+    def crawl(self, start: list[str]) -> None:
+        queue = list(start)
+        while queue:
+            path = queue.pop(0)
+            if path in self.statuses or path.startswith(PRIVATE_PREFIXES):
+                continue
+            assert len(self.statuses) < MAX_PAGES, "the crawl does not end: a link loop?"
+            status, headers, body = self.fetch_with_headers(path)
+            content_type = headers.get("Content-Type", "")
+            self.statuses[path], self.content_types[path] = status, content_type
+            if status in (301, 302, 307, 308):  # a redirect is fine if it lands on a page that works
+                target = self.local_path(headers.get("Location", ""), path)
+                self.statuses[path] = 200 if target else status
+                if target:
+                    self.referrers.setdefault(target, set()).add(path)
+                    queue.append(target)
+                continue
+            if status != 200 or not content_type.startswith("text/html"):
+                continue
+            html = body.decode("utf-8")
+            self.bodies[path] = html
+            page = self.pages[path] = parse_page(html)
+            for url in page.links + page.subresources:
+                target = self.local_path(urldefrag(url)[0] or path, path)
+                if target is not None:
+                    self.referrers.setdefault(target, set()).add(path)
+                    if not target.startswith(PRIVATE_PREFIXES):
+                        queue.append(target)
+
+    def sitemap_paths(self) -> list[str]:
+        status, _, body = self.fetch("/sitemap.xml")
+        if status != 200:
+            return []
+        locs = [el.text or "" for el in ET.fromstring(body).iter() if el.tag.endswith("}loc") or el.tag == "loc"]
+        return [urlsplit(loc).path for loc in locs]
+
+
+@pytest.fixture
+def crawled(live_server, live_content):
+    from articles.models import Article
+
+    for status in ("draft", "in_review", "archived"):  # pages the public must never reach
+        Article.objects.create(
+            slug=f"hidden-{status.replace('_', '-')}", title=f"Hidden {status}", summary="Not public.",
+            body="## Key points {#key-points}\n\n- Not public.", topic="basics", status=status,
+        )  # fmt: skip
+    crawler = Crawler(live_server.url)
+    crawler.crawl(["/", *crawler.sitemap_paths()])
+    return crawler
+
+
+def test_every_page_reachable_from_home_and_sitemap_keeps_the_promises(crawled):
+    assert len(crawled.pages) >= 15, sorted(crawled.pages)  # home, help, about and the content pages
+    problems = {path: found for path, html in crawled.bodies.items() if (found := page_promise_problems(html))}
+    assert problems == {}
+
+
+def test_no_internal_link_is_broken(crawled):
+    broken = {
+        path: (status, sorted(crawled.referrers.get(path, ()))[:3])
+        for path, status in crawled.statuses.items()
+        if status != 200
+    }
+    assert broken == {}
+
+
+def test_every_anchor_points_at_an_element_on_its_page(crawled):
+    missing = []
+    for path, page in crawled.pages.items():
+        for url in page.links:
+            target, fragment = urldefrag(url)
+            if not fragment:
+                continue
+            target_path = crawled.local_path(target or path, path)
+            if target_path is None or target_path not in crawled.pages:
+                continue
+            if fragment not in crawled.pages[target_path].ids:
+                missing.append(f"{path}: {url}")
+    assert missing == []
+
+
+def test_every_page_has_its_own_title_and_description(crawled):
+    """Addresses that name the same canonical address are one page (/about/ and its article)."""
+    titles: dict[str, set[str]] = {}
+    for path, page in crawled.pages.items():
+        titles.setdefault(page.title, set()).add(urlsplit(page.canonical).path or path)
+    assert {title: pages for title, pages in titles.items() if len(pages) > 1} == {}
+
+
+def test_no_unpublished_page_is_reachable(crawled):
+    from articles.models import Article
+
+    hidden = {a.get_absolute_url() for a in Article.objects.exclude(status=Article.Status.PUBLISHED)}
+    assert len(hidden) >= 3
+    assert hidden & set(crawled.statuses) == set()
+
+
+def test_every_crawled_page_passes_axe_at_wcag_22_aa(crawled, page, axe):
+    violations = {}
+    for path in crawled.pages:
+        page.goto(path)
+        if found := axe_violations(axe, page):
+            violations[path] = found
+    assert violations == {}
+    assert page.console_errors == []
+
+
+# --- Error pages ---------------------------------------------------------------------------------
+
+
+def raw_request(live_server, method: str, path: str, headers: dict | None = None) -> tuple[int, str]:
+    connection = http.client.HTTPConnection(urlsplit(live_server.url).netloc, timeout=30)
+    try:
+        connection.putrequest(method, path, skip_host=bool(headers and "Host" in headers))
+        for name, value in (headers or {}).items():
+            connection.putheader(name, value)
+        connection.endheaders()
+        response = connection.getresponse()
+        return response.status, response.read().decode("utf-8", "replace")
+    finally:
+        connection.close()
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "headers", "status"),
+    [
+        ("GET", "/tms/no-such-page/", None, 404),
+        ("GET", "/tms/%FF%FE/", None, 404),
+        ("POST", f"/{settings.ADMIN_PATH}login/", {"Content-Length": "0"}, 403),  # no CSRF token
+        ("GET", "/", {"Host": "evil.example"}, 400),
+        ("DELETE", "/help/", None, 405),
+        ("GET", "/?q=" + "x" * 7000, None, 414),
+    ],
+    ids=["404", "404-not-utf8", "403", "400", "405", "414"],
+)
+def test_error_pages_from_the_running_site_keep_the_promises(live_server, live_content, method, path, headers, status):
+    got, html = raw_request(live_server, method, path, headers)
+    assert got == status
+    assert page_promise_problems(html) == []
+
+
+def test_a_path_of_raw_bytes_that_are_not_utf8_gets_the_404_page(live_server, live_content):
+    import socket
+
+    with socket.create_connection((urlsplit(live_server.url).hostname, urlsplit(live_server.url).port)) as sock:
+        sock.sendall(b"GET /tms/\xff\xfe\xc0/ HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        raw = b""
+        while chunk := sock.recv(65536):
+            raw += chunk
+    head, _, body = raw.partition(b"\r\n\r\n")
+    assert head.split()[1] == b"404"
+    assert page_promise_problems(body.decode("utf-8")) == []
+
+
+def test_500_page_with_the_database_unreachable_keeps_the_promises():
+    result = run_with_database_down("r = c.get('/'); print(r.status_code); print(r.content.decode())")
+    status, _, html = result.stdout.partition("\n")
+    assert status == "500", result.stdout + result.stderr
+    assert page_promise_problems(html) == []
+
+
+@pytest.mark.parametrize("path", ["/tms/no-such-page/", "/?q=" + "x" * 7000])
+def test_error_pages_pass_axe(page, axe, live_content, path):
+    page.goto(path)
+    assert axe_violations(axe, page) == []
+
+
+def test_the_crawler_finds_pages_by_links_not_from_a_list():
+    """Guard for the design: no hard-coded list of public URLs in this file."""
+    source = open(__file__, encoding="utf-8").read()  # noqa: PTH123
+    assert not re.search(r'"/tms/(?!no-such|%FF)[a-z]', source)

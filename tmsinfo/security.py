@@ -1,0 +1,109 @@
+"""Security helpers that Django does not ship: a Permissions-Policy header, a read-only public
+site, bad requests answered with a page that carries the footer (crisis lines and disclaimer),
+and the client address the login throttle counts by.
+
+Django's own middleware sends CSP, HSTS, nosniff, Referrer-Policy and COOP (settings.py).
+See docs/security.md.
+"""
+
+from django.conf import settings
+from django.core.exceptions import SuspiciousOperation
+from django.http import HttpResponseNotAllowed
+from django.shortcuts import render
+
+# Powerful browser features this site never uses, switched off for it and anything it embeds.
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+        "browsing-topics",
+    )
+)
+SAFE_METHODS = ("GET", "HEAD")
+
+
+def not_allowed_page(request, allowed=SAFE_METHODS):
+    """405 with the site's page around it (Django's HttpResponseNotAllowed is an empty body)."""
+    response = render(request, "405.html", status=405)
+    response["Allow"] = ", ".join(allowed)
+    return response
+
+
+def _is_editorial(request) -> bool:
+    """The admin and the editor's live preview accept forms; the public site does not."""
+    match = request.resolver_match
+    return match is not None and ("admin" in match.namespaces or match.url_name == "markdownx_markdownify")
+
+
+class SecurityMiddleware:
+    """Sits after Django's CSP middleware and before CsrfViewMiddleware."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self._check_request(request) or self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        if isinstance(response, HttpResponseNotAllowed) and not response.content:
+            allowed = [m.strip() for m in response.get("Allow", "GET, HEAD").split(",") if m.strip()]
+            response = not_allowed_page(request, allowed)
+        return response
+
+    def _check_request(self, request):
+        if len(request.META.get("QUERY_STRING", "")) > settings.MAX_QUERY_STRING_LENGTH:
+            return render(request, "400.html", status=414)
+        # Parse the query string now, so a malformed one is a 400 page whatever view it reaches.
+        try:
+            request.GET  # noqa: B018
+        except SuspiciousOperation:
+            return render(request, "400.html", status=400)
+        return None
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        """The public site is read-only: other methods get a 405 page (before any CSRF check)."""
+        if request.method not in SAFE_METHODS and not _is_editorial(request):
+            return not_allowed_page(request)
+        return None
+
+
+def client_ip(request) -> str:
+    """The address login failures are counted by (django-axes' AXES_CLIENT_IP_CALLABLE).
+
+    REMOTE_ADDR, unless DJANGO_TRUSTED_PROXIES says how many proxies of ours stand in front of
+    the site: then the address the outermost of them saw, taken from the right of
+    X-Forwarded-For (entries further left are whatever the client chose to send)."""
+    proxies = settings.TRUSTED_PROXIES
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    if proxies and len(forwarded) >= proxies:
+        return forwarded[-proxies]
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def lockout_response(request, original_response=None, credentials=None):
+    """The page django-axes shows when it refuses a sign-in (AXES_LOCKOUT_CALLABLE): 429, saying
+    for how long and how an administrator can unlock the account sooner."""
+    from axes.helpers import get_client_username, get_cool_off
+    from django.contrib import admin
+
+    cool_off = get_cool_off(request)
+    context = {
+        **admin.site.each_context(request),
+        "username": get_client_username(request, credentials) or "",
+        "minutes": int(cool_off.total_seconds() // 60) if cool_off else 0,
+    }
+    return render(request, "admin/locked_out.html", context, status=429)
