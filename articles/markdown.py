@@ -233,16 +233,16 @@ def markdownify(text: str) -> str:
     return render_markdown(text).html
 
 
-_REFERENCES_RE = re.compile(r"^#{1,6}\s+References\b.*$", re.IGNORECASE | re.MULTILINE)
-
-
 def reading_text(body: str) -> str:
     """The text a reading grade is measured on: paragraphs, lists and tables of the body,
     without headings (questions, glossary terms) and without the references section."""
-    match = _REFERENCES_RE.search(body or "")
-    if match:
-        body = body[: match.start()]
-    return html_to_text(render_markdown(body).html, skip_headings=True)
+    return reading_text_from_html(render_markdown(body).html)
+
+
+def reading_text_from_html(html: str) -> str:
+    """``reading_text`` for HTML that ``render_markdown`` already made (no second render)."""
+    parts = split_body(html)
+    return html_to_text(f"{parts.key_points}\n{parts.main}", skip_headings=True)
 
 
 # --- Presentation of stored HTML -----------------------------------------------------------

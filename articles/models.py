@@ -12,7 +12,7 @@ from django.utils.functional import cached_property
 from markdownx.models import MarkdownxField
 from simple_history.models import HistoricalRecords
 
-from .markdown import BodyParts, html_to_text, present_body, reading_text, render_markdown
+from .markdown import BodyParts, html_to_text, present_body, reading_text_from_html, render_markdown
 from .readability import reading_grade
 from .topics import TOPICS
 
@@ -172,7 +172,7 @@ class Article(models.Model):
         self.toc = rendered.toc
         self.plain_text = rendered.text
         self.word_count = len(rendered.text.split())
-        self.reading_grade = reading_grade(reading_text(self.body))
+        self.reading_grade = reading_grade(reading_text_from_html(rendered.html))  # one render per save
         self.topic_rank = [key for key, _ in TOPICS].index(self.topic) if self.topic in dict(TOPICS) else 99
         if self.approved_body:
             approved = render_markdown(self.approved_body)
