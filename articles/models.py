@@ -12,6 +12,7 @@ from django.utils.functional import cached_property
 from markdownx.models import MarkdownxField
 from simple_history.models import HistoricalRecords
 
+from .handout import handout_size
 from .markdown import BodyParts, html_to_text, present_body, reading_text_from_html, render_markdown
 from .readability import reading_grade
 from .topics import TOPICS
@@ -240,6 +241,11 @@ class Article(models.Model):
     def body_parts(self) -> BodyParts:
         """The stored body as the public page shows it: key points, main text, references."""
         return present_body(self.body_html)
+
+    @property
+    def handout_size(self) -> str:
+        """The printed handout's type step ("", "long", "very-long"): smaller for longer pages."""
+        return handout_size(self.body_html)
 
     @property
     def section_ids(self) -> set[str]:

@@ -6,6 +6,7 @@ from html.parser import HTMLParser
 
 import pytest
 
+from articles.handout import handout_size, print_length
 from articles.markdown import add_section_links, render_markdown, split_body
 from articles.models import Article
 
@@ -222,6 +223,37 @@ def test_print_view_of_an_unreviewed_page_says_so(client, make_article):
 def test_print_view_is_not_public_for_drafts(client, make_article):
     make_article(slug="draft", status=Article.Status.DRAFT)
     assert client.get("/tms/draft/print/").status_code == 404
+
+
+def _body(paragraphs: int) -> str:
+    """A page with key points and `paragraphs` paragraphs of plain sentences, and references."""
+    text = "TMS uses magnetic pulses to make small electric currents in the brain. " * 4
+    sections = "\n\n".join(f"## Section {n} {{#s{n}}}\n\n{text}" for n in range(paragraphs))
+    return f"## Key points {{#key-points}}\n\n- A point.\n\n{sections}\n\n## References {{#references}}\n\n1. A source."
+
+
+def test_longer_pages_print_in_smaller_steps_of_type_down_to_the_smallest():
+    sizes = [handout_size(render_markdown(_body(n)).html) for n in range(0, 80, 4)]
+    steps = ["", "long", "very-long"]
+    assert sizes[0] == "" and sizes[-1] == "very-long"
+    assert [steps.index(size) for size in sizes] == sorted(steps.index(size) for size in sizes)  # never larger
+    assert set(sizes) == set(steps)
+
+
+def test_print_length_counts_key_points_and_text_but_not_the_references_left_to_the_web_page():
+    short = print_length(render_markdown(_body(1)).html)
+    assert print_length(render_markdown(_body(2)).html) > short
+    more_references = _body(1) + "\n2. " + "Another long source title. " * 200
+    assert print_length(render_markdown(more_references).html) == short
+    one, two = (render_markdown(text).html for text in ("- Point one.", "- Point one.\n- Two."))
+    assert print_length(one) < print_length(two)
+
+
+def test_print_view_sets_the_type_step_for_the_page(client, make_article):
+    make_article(slug="short", body=_body(2))
+    make_article(slug="long", body=_body(80))
+    assert re.search(r'<main[^>]*class="wrap wrap-print handout"', client.get("/tms/short/print/").content.decode())
+    assert 'class="wrap wrap-print handout handout-very-long"' in client.get("/tms/long/print/").content.decode()
 
 
 # --- Clinicians' share kit -------------------------------------------------------------------

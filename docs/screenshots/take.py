@@ -2,11 +2,15 @@
 
 Usage: start the site (make run PORT=8005), then
     .venv/bin/python docs/screenshots/take.py http://127.0.0.1:8005
-Writes the PNG files next to this script.
+Writes the PNG files next to this script. The handout's printed pages (print-view-page-N.png) are
+its US Letter PDF drawn by pdftoppm (apt-get install poppler-utils); without pdftoppm they are
+left as they are.
 """
 
 import shutil
+import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
@@ -41,14 +45,20 @@ def main(base: str) -> None:
             page.goto(path, wait_until="networkidle")
             page.screenshot(path=OUT / f"{name}.png", full_page=full)
             context.close()
-        # The print view as it prints: print media, Letter paper width at 96 dpi.
-        context = browser.new_context(base_url=base, viewport={"width": 816, "height": 1056})
+        # The handout as it prints: chromium's PDF on US Letter, each page drawn at 96 dpi.
+        context = browser.new_context(base_url=base)
         page = context.new_page()
-        page.emulate_media(media="print")
         page.goto(ARTICLE + "print/", wait_until="networkidle")
-        page.screenshot(path=OUT / "print-view.png", full_page=True)
-        page.pdf(path=str(OUT / "print-view.pdf"), format="Letter", print_background=True)
+        pdf = page.pdf(format="Letter")
         context.close()
+        if shutil.which("pdftoppm"):
+            with tempfile.TemporaryDirectory() as tmp:
+                (Path(tmp) / "handout.pdf").write_bytes(pdf)
+                subprocess.run(["pdftoppm", "-r", "96", "-png", "handout.pdf", "page"], cwd=tmp, check=True)
+                for n, png in enumerate(sorted(Path(tmp).glob("page-*.png")), start=1):
+                    shutil.copyfile(png, OUT / f"print-view-page-{n}.png")
+        else:
+            print("pdftoppm not found: the print-view-page-N.png files were not redrawn", file=sys.stderr)
         browser.close()
 
 

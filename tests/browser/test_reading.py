@@ -2,8 +2,13 @@
 copy-link and QR codes, with JavaScript on and off, in light and dark mode."""
 
 import re
+from datetime import timedelta
+from pathlib import Path
 
 import pytest
+from django.utils import timezone
+
+from articles.models import Article, Reviewer
 
 from ..qr import decode_gray
 from .conftest import axe_violations
@@ -85,7 +90,11 @@ def test_print_view_has_address_qr_code_review_line_and_crisis_lines(new_page, l
     assert handout.get_by_role("heading", level=1).inner_text() == "Risks and side effects of TMS"
     assert handout.get_by_role("link", name=re.sub(r"^https?://", "", site_url) + ARTICLE).first.is_visible()
     assert page.get_by_text("Awaiting medical review").first.is_visible()  # the honest review line
-    assert page.get_by_text("Key points").first.is_visible()
+    assert handout.get_by_role("heading", name="Key points").is_visible()
+    assert handout.locator(".key-points li").first.is_visible()
+    assert handout.get_by_role("heading", name="What are the common side effects?").is_visible()  # the body
+    assert page.get_by_role("heading", name="If you need help now").is_visible()
+    assert page.get_by_role("heading", name="Medical disclaimer").is_visible()
     assert page.get_by_role("link", name="Call or text 988").first.is_visible()
     assert page.get_by_text("not a substitute for professional medical advice").is_visible()
     assert not page.get_by_role("navigation", name="Main").count()
@@ -108,11 +117,59 @@ def test_print_view_has_address_qr_code_review_line_and_crisis_lines(new_page, l
     assert page.console_errors == []
 
 
-def test_a_typical_handout_prints_on_two_pages_or_fewer(page, live_content):
+def pdf_page_count(pdf: bytes) -> int:
+    return len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+
+
+# The smallest font size, in CSS pixels, of any text the page shows (9 pt is 12 px).
+SMALLEST_TEXT_PX = """() => {
+    const sizes = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const el = node.parentElement;
+        if (!node.textContent.trim() || !el.getClientRects().length) continue;
+        if (el.closest('.visually-hidden')) continue;
+        sizes.push(parseFloat(getComputedStyle(el).fontSize));
+    }
+    return Math.min(...sizes);
+}"""
+
+
+@pytest.mark.parametrize("signed_off", [False, True], ids=["as-imported", "signed-off-and-overdue"])
+def test_every_handout_prints_on_two_pages_or_fewer_in_type_no_smaller_than_9pt(new_page, live_content, signed_off):
+    if signed_off:  # the longest review line a handout can carry
+        today = timezone.localdate()
+        reviewer = Reviewer.objects.create(
+            name="Dr Alexandra Longname-Example", credentials="MD, board-certified psychiatrist"
+        )
+        Article.objects.update(
+            reviewer=reviewer, reviewed_on=today - timedelta(days=400), next_review_due=today - timedelta(days=30)
+        )
+    page = new_page()
+    page.emulate_media(media="print")
+    slugs = sorted(Article.objects.published().values_list("slug", flat=True))
+    content = Path(__file__).resolve().parents[2] / "content"
+    assert set(slugs) >= {path.stem for path in content.glob("*.md") if "\nstatus: published" in path.read_text()}
+    too_long, too_small = [], []
+    for slug in slugs:
+        page.goto(f"/tms/{slug}/print/")
+        if signed_off:
+            assert page.get_by_text("Review overdue").is_visible()
+        for paper in ("Letter", "A4"):
+            if (pages := pdf_page_count(page.pdf(format=paper))) > 2:
+                too_long.append(f"{slug} on {paper}: {pages} pages")
+        if (smallest := page.evaluate(SMALLEST_TEXT_PX)) < 12:
+            too_small.append(f"{slug}: {smallest * 0.75}pt")
+    assert not too_long, too_long
+    assert not too_small, too_small
+
+
+def test_a_typical_handout_has_10pt_body_text(new_page, live_content):
+    page = new_page()
+    page.emulate_media(media="print")
     page.goto("/tms/what-is-tms/print/")
-    for paper in ("Letter", "A4"):
-        pdf = page.pdf(format=paper)
-        assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) <= 2, paper
+    size = page.locator(".handout-body p").first.evaluate("p => parseFloat(getComputedStyle(p).fontSize)")
+    assert size >= 13.3  # 10 pt
 
 
 def test_search_finds_seizure_on_the_risks_page(page, live_content):
