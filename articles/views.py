@@ -9,7 +9,7 @@ from django.views.decorators.http import require_safe
 
 from .crisis import current_region
 from .models import Article
-from .search import query_parse, search_articles
+from .search import page_number, query_parse, search_articles
 from .sharing import article_url, qr_svg
 from .topics import TOPICS
 
@@ -117,7 +117,7 @@ def article_qr(request, slug):
 
 @require_safe
 def search(request):
-    results = search_articles(query_parse(request.GET.get("q")))
+    results = search_articles(query_parse(request.GET.get("q")), page_number(request.GET.get("page")))
     return render(request, "articles/search.html", {"results": results, "q": results.query.text})
 
 
