@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from django.db import connection
 from django.urls import reverse
 from django.utils.html import escape
+from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 
 MAX_QUERY_CHARS = 200
@@ -37,7 +38,7 @@ STOP_WORDS = frozenset(
 )
 # Where the database marks a match: characters that indexed text never contains (SearchEntry).
 MARK_START, MARK_END = "\x01", "\x02"
-_WORD_RE = re.compile(r"\w+", re.UNICODE)
+_WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)  # letters and digits; "_" splits words, as the index does
 
 
 @dataclass(frozen=True)
@@ -79,13 +80,17 @@ class Results:
     def last_number(self) -> int:
         return self.first_number + len(self.hits) - 1
 
-    @property
-    def previous_page(self) -> int | None:
-        return self.page - 1 if self.page > 1 else None
+    def url(self, page: int) -> str:
+        """The address of another page of these results (page 1 without a page number)."""
+        return "?" + urlencode({"q": self.query.text, **({"page": page} if page > 1 else {})})
 
     @property
-    def next_page(self) -> int | None:
-        return self.page + 1 if self.page < self.pages else None
+    def previous_url(self) -> str:
+        return self.url(self.page - 1) if self.page > 1 else ""
+
+    @property
+    def next_url(self) -> str:
+        return self.url(self.page + 1) if self.page < self.pages else ""
 
 
 def page_number(raw: str | None) -> int:

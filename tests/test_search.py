@@ -221,15 +221,24 @@ def test_many_results_come_ten_to_a_page_with_the_total_and_links_between_pages(
     assert "25 pages found" in first and "Showing 1 to 10." in first
     assert first.count('<h2><a href="/tms/coil-') == 10
     assert '<a href="?q=coil&amp;page=2" rel="next">More results</a>' in first and 'rel="prev"' not in first
+    assert "<title>Search: coil · " in first
     assert 'aria-current="page">Page 1 of 3<' in first
     last = client.get("/search/", {"q": "coil", "page": "3"}).content.decode()
     assert last.count('<h2><a href="/tms/coil-') == 5 and '<ol class="search-results" start="21">' in last
     assert '<a href="?q=coil&amp;page=2" rel="prev">Previous results</a>' in last and 'rel="next"' not in last
+    assert "<title>Search: coil (page 3 of 3) · " in last
     seen = set()
     for page in (1, 2, 3):
         html = client.get("/search/", {"q": "coil", "page": page}).content.decode()
         seen |= set(re.findall(r'<h2><a href="/tms/(coil-\d+)/">', html))
     assert len(seen) == 25  # every page once, none twice
+
+
+def test_links_between_pages_keep_the_query_as_the_search_form_sends_it(client, make_article):
+    for n in range(12):
+        make_article(slug=f"coil-{n:02d}", title=f"Side effects of a coil {n:02d}", body=body("A coil."), order=n)
+    html = client.get("/search/", {"q": "side effects & <coil>"}).content.decode()
+    assert 'href="?q=side+effects+%26+%3Ccoil%3E&amp;page=2"' in html
 
 
 @pytest.mark.parametrize(("asked", "shown"), [("abc", 1), ("0", 1), ("-3", 1), ("99", 3), ("9" * 40, 3)])
