@@ -16,6 +16,7 @@ import yaml
 from django.db import transaction
 from django.utils.text import slugify
 
+from .derived import deriver
 from .models import Article, Reviewer, body_fingerprint
 from .topics import TOPICS
 
@@ -39,7 +40,7 @@ REQUIRED = ("title", "slug", "summary", "topic", "order", "status", "updated_on"
 DATE_FIELDS = ("reviewed_on", "next_review_due", "updated_on")
 
 
-class _FrontMatterLoader(yaml.SafeLoader):
+class _FrontMatterLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml when present
     """YAML without implicit dates, so a bad date is reported by field, not as a crash."""
 
 
@@ -227,12 +228,16 @@ def load_directory(directory: Path, *, keep: bool = True) -> list[ContentFile]:
     return files
 
 
-def _apply(article: Article, item: ContentFile) -> bool:
-    """Copy a file's values onto an article; True when anything changed."""
+def _apply(article: Article, item: ContentFile, reviewers: dict) -> bool:
+    """Copy a file's values onto an article; True when anything changed. ``reviewers`` caches
+    the import's reviewers by (name, credentials)."""
     meta = item.meta
     reviewer = None
     if meta["reviewer"]:
-        reviewer, _ = Reviewer.objects.get_or_create(name=meta["reviewer"], credentials=meta["reviewer_credentials"])
+        key = (meta["reviewer"], meta["reviewer_credentials"])
+        if key not in reviewers:
+            reviewers[key], _ = Reviewer.objects.get_or_create(name=key[0], credentials=key[1])
+        reviewer = reviewers[key]
     approved = meta["approved"] or {}
     values = {
         "title": meta["title"],
@@ -259,31 +264,54 @@ def _apply(article: Article, item: ContentFile) -> bool:
     return changed
 
 
+IMPORT_BATCH = 250
+
+
 def import_content(directory: Path, *, only_new: bool = False) -> ImportReport:
     """Import every file. With ``only_new``, pages already in the database are left as they
     are (their admin edits are never overwritten) and only missing pages are created."""
-    # Check every file first; then read them again one at a time, so memory stays flat however
-    # many files there are.
+    # Check every file first; then read them again a batch at a time, so memory stays flat however
+    # many files there are. Each batch's bodies are rendered in parallel (articles/derived.py).
     paths = load_directory(directory, keep=False)
     report = ImportReport()
-    with transaction.atomic():
-        for path in paths:
-            item, _ = parse_file(path)
-            slug = item.meta["slug"]
-            article = Article.objects.filter(slug=slug).first() or Article(slug=slug)
-            is_new = article.pk is None
-            if only_new and not is_new:
-                report.kept.append(slug)
-                continue
-            if _apply(article, item) or is_new:
-                article.full_clean()
-                article._change_kind = "import"  # the file states its own review fields
-                article._change_reason = f"Imported from {item.path.name}"
-                article.save()
-                (report.created if is_new else report.updated).append(slug)
-            else:
-                report.unchanged.append(slug)
+    reviewers: dict = {}
+    with transaction.atomic(), deriver(len(paths)) as submit:
+        pending = None
+        for start in range(0, len(paths) + IMPORT_BATCH, IMPORT_BATCH):
+            batch = _prepare_batch(paths[start : start + IMPORT_BATCH], only_new, reviewers, report)
+            started = (batch, submit([article.body for article, _, _ in batch]))  # rendered meanwhile
+            if pending is not None:
+                _save_batch(*pending, report)
+            pending = started
     return report
+
+
+def _prepare_batch(paths, only_new: bool, reviewers: dict, report: ImportReport) -> list:
+    """The files' articles that need saving, with the new values applied (not yet saved)."""
+    items = [parse_file(path)[0] for path in paths]
+    stored = Article.objects.in_bulk([item.meta["slug"] for item in items], field_name="slug")
+    batch = []
+    for item in items:
+        slug = item.meta["slug"]
+        article = stored.get(slug) or Article(slug=slug)
+        is_new = article.pk is None
+        if only_new and not is_new:
+            report.kept.append(slug)
+        elif _apply(article, item, reviewers) or is_new:
+            batch.append((article, item, is_new))
+        else:
+            report.unchanged.append(slug)
+    return batch
+
+
+def _save_batch(batch: list, derived, report: ImportReport) -> None:
+    for (article, item, is_new), made in zip(batch, derived.get(), strict=True):
+        # Slugs are unique: checked across the files by load_directory, and looked up above.
+        article.full_clean(validate_unique=False)
+        article._change_kind = "import"  # the file states its own review fields
+        article._change_reason = f"Imported from {item.path.name}"
+        article.save(derived=made)
+        (report.created if is_new else report.updated).append(article.slug)
 
 
 class _FrontMatterDumper(yaml.SafeDumper):

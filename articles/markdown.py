@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html as html_lib
 import re
+import threading
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
@@ -124,14 +125,27 @@ class _AttributePolicyFilter(Filter):
             yield token
 
 
-_cleaner = bleach.Cleaner(
-    tags=ALLOWED_TAGS,
-    attributes=ALLOWED_ATTRIBUTES,
-    protocols=ALLOWED_PROTOCOLS,
-    strip=True,
-    strip_comments=True,
-    filters=[_AttributePolicyFilter],
-)
+def _cleaner() -> bleach.Cleaner:
+    return bleach.Cleaner(
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        protocols=ALLOWED_PROTOCOLS,
+        strip=True,
+        strip_comments=True,
+        filters=[_AttributePolicyFilter],
+    )
+
+
+# Neither a Markdown instance nor a bleach Cleaner may be shared between threads, and building
+# them costs more than using them: each thread keeps its own pair.
+_per_thread = threading.local()
+
+
+def _tools() -> tuple[markdown.Markdown, bleach.Cleaner]:
+    tools = getattr(_per_thread, "tools", None)
+    if tools is None:
+        tools = _per_thread.tools = (_markdown(), _cleaner())
+    return tools
 
 
 def _markdown() -> markdown.Markdown:
@@ -217,12 +231,13 @@ def html_to_text(html: str, *, skip_headings: bool = False) -> str:
 
 
 def sanitize_html(html: str) -> str:
-    return _cleaner.clean(html)
+    return _tools()[1].clean(html)
 
 
 def render_markdown(text: str) -> Rendered:
     """Render editor markdown to sanitized HTML, a contents list and plain text."""
-    md = _markdown()
+    md = _tools()[0]
+    md.reset()
     raw = md.convert(text or "")
     html = sanitize_html(raw)
     return Rendered(html=html, toc=_flatten_toc(md.toc_tokens), text=html_to_text(html))

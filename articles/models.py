@@ -12,9 +12,10 @@ from django.utils.functional import cached_property
 from markdownx.models import MarkdownxField
 from simple_history.models import HistoricalRecords
 
+from .derived import Derived, derive
 from .handout import handout_size
-from .markdown import BodyParts, html_to_text, present_body, reading_text_from_html, render_markdown
-from .readability import reading_grade
+from .markdown import BodyParts, html_to_text, present_body, render_markdown
+from .search import strip_marks
 from .topics import TOPICS
 
 
@@ -134,7 +135,9 @@ class Article(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def save(self, *args, **kwargs):
+    def save(self, *args, derived: Derived | None = None, **kwargs):
+        """Save, keeping the workflow's rules, the derived fields and the search index in step.
+        ``derived``: the body's derived values, made ahead (see ``render``)."""
         from . import workflow
 
         if getattr(self, "_is_public_copy", False):
@@ -143,7 +146,7 @@ class Article(models.Model):
         previous = None if adding else workflow.loaded_state(self)
         if previous is not None:
             workflow.apply_text_change(self, previous, kind=getattr(self, "_change_kind", None))
-        self.render()
+        self.render(derived)
         if not adding:
             # Optimistic locking: only the copy that was read at the current version may save.
             moved = type(self).objects.filter(pk=self.pk, version=self.version).update(version=self.version + 1)
@@ -152,6 +155,7 @@ class Article(models.Model):
             self.version += 1
         super().save(*args, **kwargs)
         workflow.after_save(self, previous)
+        SearchEntry.refresh(self, created=adding)
         deferred = self.get_deferred_fields()
         self._loaded = {name: getattr(self, name) for name in workflow.TRACKED_FIELDS if name not in deferred}
         self._change_kind = None
@@ -167,13 +171,16 @@ class Article(models.Model):
         return instance
 
     # --- derived fields: computed here, once per save ---------------------------------------
-    def render(self) -> None:
-        rendered = render_markdown(self.body)
-        self.body_html = rendered.html
-        self.toc = rendered.toc
-        self.plain_text = rendered.text
-        self.word_count = len(rendered.text.split())
-        self.reading_grade = reading_grade(reading_text_from_html(rendered.html))  # one render per save
+    def render(self, derived: Derived | None = None) -> None:
+        """Fill the fields derived from the body. ``derived`` may be made ahead (a large import
+        makes them in parallel); it is used only if it was made from exactly this body."""
+        if derived is None or derived.body != self.body:
+            derived = derive(self.body)
+        self.body_html = derived.html
+        self.toc = derived.toc
+        self.plain_text = derived.text
+        self.word_count = derived.word_count
+        self.reading_grade = derived.reading_grade
         self.topic_rank = [key for key, _ in TOPICS].index(self.topic) if self.topic in dict(TOPICS) else 99
         if self.approved_body:
             approved = render_markdown(self.approved_body)
@@ -251,6 +258,45 @@ class Article(models.Model):
     def section_ids(self) -> set[str]:
         """Every section id a link or QR code may point at."""
         return {entry["id"] for entry in self.toc}
+
+
+class SearchEntry(models.Model):
+    """What site search reads: the public text of one published page, and nothing else.
+
+    Kept by ``Article.save()`` (deleted with the article). The database indexes it: an FTS5 table
+    on SQLite, a weighted ``tsvector`` column with a GIN index on PostgreSQL (migration 0004).
+    A page waiting for sign-off of a clinical change is indexed by its approved text only.
+    """
+
+    article = models.OneToOneField(Article, primary_key=True, on_delete=models.CASCADE, related_name="search_entry")
+    title = models.CharField(max_length=200)
+    summary = models.CharField(max_length=160)
+    text = models.TextField()
+
+    FIELDS = {"title": "title", "summary": "summary", "text": "plain_text"}  # entry field: article field
+
+    def __str__(self) -> str:
+        return self.title
+
+    @classmethod
+    def values_for(cls, article: Article) -> dict | None:
+        """The indexed values of an article, or None when the public cannot read it."""
+        if not article.is_public:
+            return None
+        shown = article.public_version()
+        return {name: strip_marks(getattr(shown, field)) for name, field in cls.FIELDS.items()}
+
+    @classmethod
+    def refresh(cls, article: Article, *, created: bool = False) -> None:
+        """Index what the public now reads of ``article`` (``created``: it was just added)."""
+        values = cls.values_for(article)
+        if created:
+            if values is not None:
+                cls.objects.create(article_id=article.pk, **values)
+        elif values is None:
+            cls.objects.filter(article_id=article.pk).delete()
+        else:
+            cls.objects.update_or_create(article_id=article.pk, defaults=values)
 
 
 class PageChange(models.Model):

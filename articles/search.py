@@ -1,34 +1,44 @@
-"""Site search over published pages: title, summary and the stored plain text of the body.
+"""Site search over the public text of published pages: title, summary and body.
 
-On PostgreSQL it uses full-text search (stemming, weighted rank); elsewhere (SQLite) a simple
-word-prefix match. Both rank pages whose title matches first. Snippets are plain text with
-the matched words highlighted: the text is escaped first, then wrapped in ``<mark>``.
+The database does the work, from an index of ``SearchEntry`` rows (the text the public reads;
+see articles/models.py and migration 0004), so a search costs a few index look-ups however many
+pages there are:
+
+* SQLite: an FTS5 table with Porter stemming, ranked by BM25 (title weighted above summary,
+  summary above body).
+* PostgreSQL: full-text search on a stored, weighted ``tsvector`` with a GIN index (English
+  stemming), ranked by ``ts_rank``.
+
+Each query word also matches words that start with it ("magnet" finds "magnetic"). Pages with a
+query word in their title come first. The database marks the matched words in the title and in
+a short passage of the body; those marks are control characters that the stored text never
+contains, so the page escapes the whole text first and only then turns the marks into ``<mark>``.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import reduce
-from operator import or_
 
 from django.db import connection
-from django.db.models import Q
+from django.urls import reverse
 from django.utils.html import escape
+from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
-
-from .models import Article
 
 MAX_QUERY_CHARS = 200
 MAX_TERMS = 10
-MAX_RESULTS = 30
+PAGE_SIZE = 10  # results per page of results
+MAX_PAGES = 50  # nobody reads further; bounds the work a deep page costs
 SNIPPET_WORDS = 32
 # Words that would match every page and only dilute the ranking.
 STOP_WORDS = frozenset(
     "a an and are as at be by can do does for from how i if in is it me my of on or so the "
     "to was what when where which who why will with you your".split()
 )
-_WORD_RE = re.compile(r"\w+", re.UNICODE)
+# Where the database marks a match: characters that indexed text never contains (SearchEntry).
+MARK_START, MARK_END = "\x01", "\x02"
+_WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)  # letters and digits; "_" splits words, as the index does
 
 
 @dataclass(frozen=True)
@@ -40,9 +50,13 @@ class Query:
 
 @dataclass(frozen=True)
 class Hit:
-    article: Article
+    slug: str
     title: SafeString  # escaped, matches marked
     snippet: SafeString  # escaped, matches marked
+
+    @property
+    def url(self) -> str:
+        return reverse("articles:detail", kwargs={"slug": self.slug})
 
 
 @dataclass(frozen=True)
@@ -50,6 +64,42 @@ class Results:
     query: Query
     hits: list[Hit]
     all_words: bool = True  # False when no page had every word and pages with some are shown
+    total: int = 0  # pages found in all
+    page: int = 1  # which page of results this is
+
+    @property
+    def pages(self) -> int:
+        return min(MAX_PAGES, -(-self.total // PAGE_SIZE))
+
+    @property
+    def first_number(self) -> int:
+        """The position of the first hit on this page (for the list's `start`)."""
+        return (self.page - 1) * PAGE_SIZE + 1
+
+    @property
+    def last_number(self) -> int:
+        return self.first_number + len(self.hits) - 1
+
+    def url(self, page: int) -> str:
+        """The address of another page of these results (page 1 without a page number)."""
+        return "?" + urlencode({"q": self.query.text, **({"page": page} if page > 1 else {})})
+
+    @property
+    def previous_url(self) -> str:
+        return self.url(self.page - 1) if self.page > 1 else ""
+
+    @property
+    def next_url(self) -> str:
+        return self.url(self.page + 1) if self.page < self.pages else ""
+
+
+def page_number(raw: str | None) -> int:
+    """The results page asked for: a number from 1 to MAX_PAGES; anything else means page 1."""
+    try:
+        number = int(raw or 1)
+    except ValueError:
+        return 1
+    return min(max(number, 1), MAX_PAGES)
 
 
 def query_parse(raw: str | None) -> Query:
@@ -67,117 +117,149 @@ def query_parse(raw: str | None) -> Query:
     return Query(text=text, terms=tuple(terms), truncated=truncated)
 
 
-def _term_re(terms) -> re.Pattern:
-    """Words that start with any of the terms ("seizure" finds "seizures")."""
-    alternatives = "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
-    return re.compile(rf"\b(?:{alternatives})\w*", re.IGNORECASE | re.UNICODE)
+def strip_marks(text: str) -> str:
+    """Text as the index stores it: without the characters that mark matches."""
+    return text.replace(MARK_START, "").replace(MARK_END, "")
 
 
-def highlight(text: str, terms) -> SafeString:
-    """Escape ``text``, then wrap each matched word in <mark>. Input is never trusted."""
-    if not terms:
-        return escape(text)
-    pieces, last = [], 0
-    for match in _term_re(terms).finditer(text):
-        pieces.append(escape(text[last : match.start()]))
-        pieces.append(f"<mark>{escape(match.group(0))}</mark>")
-        last = match.end()
-    pieces.append(escape(text[last:]))
-    return mark_safe("".join(pieces))  # noqa: S308 (every piece above is escaped)
+def marked_html(marked: str) -> SafeString:
+    """Escape text the database marked up, then turn its marks into <mark>. Input is never trusted."""
+    html = escape(marked).replace(MARK_START, "<mark>").replace(MARK_END, "</mark>")
+    return mark_safe(html)  # noqa: S308 (escaped above; only our own marks become tags)
 
 
-def snippet(text: str, terms, *, words: int = SNIPPET_WORDS) -> str:
-    """A short passage of ``text`` around the best match: the block with most terms found."""
-    if not terms:
-        return ""
-    pattern = _term_re(terms)
-    best, best_found = "", 0
-    for block in (text or "").split("\n"):
-        found = len(_word_matches(terms, block))
-        if found > best_found:
-            best, best_found = block, found
-    if not best:
-        return ""
-    tokens = best.split()
-    first = next((i for i, tok in enumerate(tokens) if pattern.search(tok)), 0)
-    start = max(0, min(first - words // 3, len(tokens) - words))
-    passage = " ".join(tokens[start : start + words])
-    return ("… " if start > 0 else "") + passage + (" …" if start + words < len(tokens) else "")
+def _passage(marked: str) -> str:
+    """Tidy a database snippet: one line, with spaced ellipses where the body goes on."""
+    text = " ".join(marked.split())
+    if text.startswith("…"):
+        text = "… " + text[1:].lstrip()
+    if text.endswith("…"):
+        text = text[:-1].rstrip() + " …"
+    return text
 
 
-def _word_matches(terms, text: str) -> set[str]:
-    found = set()
-    for term in terms:
-        if re.search(rf"\b{re.escape(term)}", text, re.IGNORECASE | re.UNICODE):
-            found.add(term)
-    return found
+# --- SQLite: FTS5 -------------------------------------------------------------------------------
+FTS = "articles_searchentry_fts"
 
 
-def _search_simple(articles, terms, *, all_words: bool) -> list[Article]:
-    """Any database: narrow down with LIKE, then confirm whole-word starts and rank in Python."""
-    per_term = [Q(title__icontains=t) | Q(summary__icontains=t) | Q(plain_text__icontains=t) for t in terms]
-    combine = (lambda a, b: a & b) if all_words else or_
-    candidates = articles.filter(reduce(combine, per_term))
-    ranked = []
-    for position, article in enumerate(candidates):
-        in_title = _word_matches(terms, article.title)
-        in_summary = _word_matches(terms, article.summary)
-        in_body = _word_matches(terms, article.plain_text)
-        found = in_title | in_summary | in_body
-        if not found or (all_words and len(found) < len(terms)):
-            continue
-        body_count = sum(min(len(re.findall(rf"\b{re.escape(t)}", article.plain_text, re.I)), 20) for t in terms)
-        ranked.append(((-len(in_title), -len(found), -len(in_summary), -body_count, position), article))
-    ranked.sort(key=lambda pair: pair[0])
-    return [article for _key, article in ranked[:MAX_RESULTS]]
+def _fts5_match(terms, *, all_words: bool) -> str:
+    """An FTS5 query: each term as a quoted string (never FTS5 syntax), stemmed or as a prefix."""
+    parts = [f'("{t}" OR "{t}"*)' for t in (term.replace('"', '""') for term in terms)]
+    return (" AND " if all_words else " OR ").join(parts)
 
 
-def _search_postgres(articles, terms, *, all_words: bool) -> list[Article]:
-    """PostgreSQL full-text search: English stemming, title weighted above summary and body."""
-    from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+def _search_sqlite(terms, *, all_words: bool, page: int) -> tuple[int, list[tuple[str, str, str, str]]]:
+    match = _fts5_match(terms, all_words=all_words)
+    in_title = "{title} : (" + _fts5_match(terms, all_words=False) + ")"
+    found = f"FROM {FTS} JOIN articles_article a ON a.id = {FTS}.rowid WHERE {FTS} MATCH %s AND a.status = 'published'"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) {found}", [match])
+        total = cursor.fetchone()[0]
+        if not total:
+            return 0, []
+        cursor.execute(
+            f"""SELECT {FTS}.rowid, a.slug {found}
+                ORDER BY {FTS}.rowid IN (SELECT rowid FROM {FTS} WHERE {FTS} MATCH %s) DESC,
+                         bm25({FTS}, 10.0, 4.0, 1.0), a.topic_rank, a."order", a.title
+                LIMIT %s OFFSET %s""",
+            [match, in_title, PAGE_SIZE, (page - 1) * PAGE_SIZE],
+        )
+        slugs = dict(cursor.fetchall())
+        if not slugs:
+            return total, []
+        ids = ", ".join(str(int(pk)) for pk in slugs)
+        # Marks and passages only for the pages shown.
+        cursor.execute(
+            f"""SELECT rowid, highlight({FTS}, 0, char(1), char(2)), highlight({FTS}, 1, char(1), char(2)),
+                       snippet({FTS}, 2, char(1), char(2), '…', %s)
+                FROM {FTS} WHERE {FTS} MATCH %s AND rowid IN ({ids})""",
+            [SNIPPET_WORDS, match],
+        )
+        marked = {row[0]: row[1:] for row in cursor.fetchall()}
+    return total, [(slugs[pk], *marked[pk]) for pk in slugs if pk in marked]
 
-    config = "english"
-    vector = (
-        SearchVector("title", weight="A", config=config)
-        + SearchVector("summary", weight="B", config=config)
-        + SearchVector("plain_text", weight="C", config=config)
-    )
-    if all_words:
-        query = SearchQuery(" ".join(terms), search_type="plain", config=config)
-    else:
-        query = reduce(or_, [SearchQuery(t, search_type="plain", config=config) for t in terms])
-    title_rank = SearchRank(SearchVector("title", config=config), query)
-    found = (
-        articles.annotate(document=vector, rank=SearchRank(vector, query), title_rank=title_rank)
-        .filter(document=query)
-        .order_by("-title_rank", "-rank", "topic_rank", "order")
-    )
-    return list(found[:MAX_RESULTS])
+
+# --- PostgreSQL: tsvector + GIN -------------------------------------------------------------------
+def _tsquery(terms, *, all_words: bool, weight: str = "") -> tuple[str, list[str]]:
+    """SQL for a tsquery: each term stemmed as a prefix (``term:*``), passed as a parameter."""
+    operator = " && " if all_words else " || "
+    sql = operator.join(["to_tsquery('english', %s)"] * len(terms))
+    return f"({sql})", [f"{term}:*{weight}" for term in terms]
 
 
-def search_articles(query: Query) -> Results:
-    """Published pages matching the query, best first: every word if possible, else any."""
+def _search_postgresql(terms, *, all_words: bool, page: int) -> tuple[int, list[tuple[str, str, str, str]]]:
+    query_sql, query_params = _tsquery(terms, all_words=all_words)
+    title_sql, title_params = _tsquery(terms, all_words=False, weight="A")
+    options = f"StartSel={MARK_START}, StopSel={MARK_END}"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""SELECT count(*) FROM articles_searchentry e JOIN articles_article a ON a.id = e.article_id
+                WHERE e.document @@ {query_sql} AND a.status = 'published'""",
+            query_params,
+        )
+        total = cursor.fetchone()[0]
+        if not total:
+            return 0, []
+        cursor.execute(
+            f"""WITH q AS (SELECT {query_sql} AS query, {title_sql} AS in_title),
+                found AS (
+                    SELECT a.slug, e.title, e.summary, e.text, q.query,
+                           e.document @@ q.in_title AS in_title, ts_rank(e.document, q.query) AS rank,
+                           a.topic_rank, a."order", a.title AS sort_title
+                    FROM articles_searchentry e JOIN articles_article a ON a.id = e.article_id, q
+                    WHERE e.document @@ q.query AND a.status = 'published'
+                    ORDER BY in_title DESC, rank DESC, a.topic_rank, a."order", a.title
+                    LIMIT %s OFFSET %s)
+                SELECT slug,
+                       ts_headline('english', title, query, %s),
+                       ts_headline('english', summary, query, %s),
+                       ts_headline('english', text, query, %s),
+                       text
+                FROM found ORDER BY in_title DESC, rank DESC, topic_rank, "order", sort_title""",
+            [
+                *query_params,
+                *title_params,
+                PAGE_SIZE,
+                (page - 1) * PAGE_SIZE,
+                f"{options}, HighlightAll=true",
+                f"{options}, HighlightAll=true",
+                f"{options}, MaxWords={SNIPPET_WORDS}, MinWords={SNIPPET_WORDS // 2}",
+            ],
+        )
+        rows = cursor.fetchall()
+    return total, [
+        (slug, title, summary, _with_ellipses(passage, body)) for slug, title, summary, passage, body in rows
+    ]
+
+
+def _with_ellipses(passage: str, text: str) -> str:
+    """ts_headline's passage, with an ellipsis on each side where the body goes on."""
+    plain = strip_marks(passage).strip()
+    start = text.find(plain)
+    if not plain or start < 0:
+        return passage
+    before = "… " if text[:start].strip() else ""
+    after = " …" if text[start + len(plain) :].strip() else ""
+    return before + passage.strip() + after
+
+
+def search_articles(query: Query, page: int = 1) -> Results:
+    """Published pages matching the query, best first: every word if possible, else any.
+    ``page``: which PAGE_SIZE results to show (past the last page: the last page)."""
     if not query.terms:
         return Results(query=query, hits=[])
-    articles = Article.objects.published().only(
-        "slug", "title", "summary", "plain_text", "topic", "approved_title", "approved_summary", "approved_body",
-        "approved_body_html", "approved_toc", "approved_updated_on", "updated_on",
-    )  # fmt: skip
-    search = _search_postgres if connection.vendor == "postgresql" else _search_simple
+    search = _search_postgresql if connection.vendor == "postgresql" else _search_sqlite
     all_words = True
-    found = search(articles, query.terms, all_words=True)
-    if not found and len(query.terms) > 1:
+    total, rows = search(query.terms, all_words=True, page=page)
+    if not total and len(query.terms) > 1:
         all_words = False
-        found = search(articles, query.terms, all_words=False)
-    # A page waiting for sign-off of a clinical change shows (and is found by) its approved text only.
-    shown = [article.public_version() for article in found]
-    shown = [a for a in shown if _word_matches(query.terms, f"{a.title}\n{a.summary}\n{a.plain_text}")]
-    hits = [
-        Hit(
-            article=article,
-            title=highlight(article.title, query.terms),
-            snippet=highlight(snippet(article.plain_text, query.terms) or article.summary, query.terms),
-        )
-        for article in shown
-    ]
-    return Results(query=query, hits=hits, all_words=all_words)
+        total, rows = search(query.terms, all_words=False, page=page)
+    last = max(1, min(MAX_PAGES, -(-total // PAGE_SIZE)))
+    if page > last:
+        page = last
+        total, rows = search(query.terms, all_words=all_words, page=page)
+    hits = []
+    for slug, title, summary, text in rows:
+        passage = _passage(text) if MARK_START in text else summary
+        hits.append(Hit(slug=slug, title=marked_html(title), snippet=marked_html(passage)))
+    return Results(query=query, hits=hits, all_words=all_words, total=total, page=page)

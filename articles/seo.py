@@ -15,6 +15,7 @@ from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps.views import SitemapIndexItem
 from django.contrib.syndication.views import Feed
+from django.db.models import Max
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +26,7 @@ from django.views.decorators.http import require_safe
 from .markdown import split_body
 from .models import Article
 from .sharing import absolute_url, article_url
+from .topics import TOPICS
 
 # What every page on this site is about (schema.org `about`).
 ABOUT = [
@@ -69,7 +71,21 @@ class PageSitemap(_SiteUrlSitemap):
         return reverse(name)
 
 
-SITEMAPS = {"pages": PageSitemap, "articles": ArticleSitemap}
+class TopicSitemap(_SiteUrlSitemap):
+    """The first page of each topic that has published pages, last modified with its newest page."""
+
+    def items(self) -> list[tuple[str, dt.date]]:
+        latest = dict(Article.objects.published().order_by().values_list("topic").annotate(latest=Max("updated_on")))
+        return [(key, latest[key]) for key, _label in TOPICS if key in latest]
+
+    def location(self, item: tuple[str, dt.date]) -> str:
+        return reverse("articles:topic", kwargs={"key": item[0]})
+
+    def lastmod(self, item: tuple[str, dt.date]) -> dt.date:
+        return item[1]
+
+
+SITEMAPS = {"pages": PageSitemap, "topics": TopicSitemap, "articles": ArticleSitemap}
 
 
 @require_safe

@@ -8,6 +8,7 @@ app_name = "articles"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("topics/<slug:key>/", views.topic, name="topic"),
     path("tms/<slug:slug>/", views.article_detail, name="detail"),
     path("tms/<slug:slug>/print/", views.article_print, name="print"),
     path("tms/<slug:slug>/qr.svg", views.article_qr, name="qr"),

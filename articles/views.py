@@ -1,5 +1,3 @@
-from itertools import groupby
-
 from django.conf import settings
 from django.db import connection
 from django.http import Http404, HttpResponse, JsonResponse
@@ -7,9 +5,10 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_safe
 
+from . import listing
 from .crisis import current_region
 from .models import Article
-from .search import query_parse, search_articles
+from .search import page_number, query_parse, search_articles
 from .sharing import article_url, qr_svg
 from .topics import TOPICS
 
@@ -18,46 +17,29 @@ ABOUT_SLUG = "about-this-site"
 # Lists stay short however many pages there are (10,000 pages must not mean 10,000 links).
 HOME_PAGES_PER_TOPIC = 12
 RELATED_PAGES = 8
+TOPIC_PAGE_SIZE = 50
+CLINICIANS_PAGE_SIZE = 25
 
 
 @require_safe
 def home(request):
-    articles = [
-        article.public_version()
-        for article in Article.objects.published()
-        .in_reading_order()
-        .only("slug", "title", "summary", "topic", "approved_title", "approved_summary", "approved_body")
-    ]
-    topics = []
-    for key, items in groupby(articles, key=lambda a: a.topic):
-        items = list(items)
-        topics.append(
-            {
-                "key": key,
-                "label": TOPIC_LABELS.get(key, key),
-                "articles": items[:HOME_PAGES_PER_TOPIC],
-                "more": max(0, len(items) - HOME_PAGES_PER_TOPIC),
-            }
-        )
+    topics = listing.topics_with_first_pages(per_topic=HOME_PAGES_PER_TOPIC)
     return render(request, "articles/home.html", {"topics": topics})
 
 
-def _nearest(siblings: list[Article], article: Article, count: int) -> list[Article]:
-    """Up to ``count`` other pages of the topic, those nearest in reading order."""
-    others = [a for a in siblings if a.pk != article.pk]
-    slugs = [a.slug for a in siblings]
-    here = slugs.index(article.slug) if article.slug in slugs else 0
-    start = max(0, min(here - count // 2, len(others) - count))
-    return others[start : start + count]
-
-
-def _neighbours(siblings: list[Article], article: Article) -> tuple[Article | None, Article | None]:
-    """The pages before and after ``article`` in its topic's reading order."""
-    slugs = [a.slug for a in siblings]
-    if article.slug not in slugs:
-        return None, None
-    i = slugs.index(article.slug)
-    return (siblings[i - 1] if i > 0 else None), (siblings[i + 1] if i + 1 < len(siblings) else None)
+@require_safe
+def topic(request, key):
+    """One topic's published pages in reading order, TOPIC_PAGE_SIZE to a page."""
+    if key not in TOPIC_LABELS:
+        raise Http404("No such topic")
+    pages = listing.paginate(
+        listing.topic_pages(key), page=request.GET.get("page"), per_page=TOPIC_PAGE_SIZE, path=request.path
+    )
+    return render(
+        request,
+        "articles/topic.html",
+        {"topic": {"key": key, "label": TOPIC_LABELS[key]}, "listing": pages, "topics": TOPIC_LABELS},
+    )
 
 
 def _article_response(request, slug, *, working_copy=False, template="articles/article_detail.html"):
@@ -67,14 +49,7 @@ def _article_response(request, slug, *, working_copy=False, template="articles/a
     preview = not article.is_public or working_copy
     if preview and not request.user.is_staff:
         raise Http404("No such page")
-    siblings = [
-        a.public_version()
-        for a in Article.objects.published()
-        .filter(topic=article.topic)
-        .in_reading_order()
-        .only("slug", "title", "approved_title", "approved_body")
-    ]
-    previous_page, next_page = _neighbours(siblings, article)
+    neighbours = listing.topic_neighbours(article, related=RELATED_PAGES)
     response = render(
         request,
         "articles/article_preview.html" if working_copy else template,
@@ -82,9 +57,9 @@ def _article_response(request, slug, *, working_copy=False, template="articles/a
             "article": article if preview else article.public_version(),
             "preview": preview and not working_copy,
             "topic_label": TOPIC_LABELS.get(article.topic, article.topic),
-            "related": _nearest(siblings, article, RELATED_PAGES),
-            "previous_page": previous_page,
-            "next_page": next_page,
+            "related": neighbours.related,
+            "previous_page": neighbours.previous,
+            "next_page": neighbours.next,
         },
     )
     if preview:
@@ -117,19 +92,24 @@ def article_qr(request, slug):
 
 @require_safe
 def search(request):
-    results = search_articles(query_parse(request.GET.get("q")))
+    results = search_articles(query_parse(request.GET.get("q")), page_number(request.GET.get("page")))
     return render(request, "articles/search.html", {"results": results, "q": results.query.text})
 
 
 @require_safe
 def clinicians(request):
-    """The share kit: every published page with its address, section links, QR code and handout."""
-    articles = [
-        article.public_version()  # never a title or section list still awaiting sign-off
-        for article in Article.objects.published().in_reading_order().select_related("reviewer").defer("plain_text")
-    ]
-    reviewed = sum(1 for article in articles if article.is_reviewed)
-    return render(request, "articles/clinicians.html", {"articles": articles, "reviewed_count": reviewed})
+    """The share kit: every published page with its address, section links, QR code and handout,
+    CLINICIANS_PAGE_SIZE pages at a time."""
+    published = Article.objects.published()
+    pages = listing.paginate(
+        # Never a title or section list still awaiting sign-off: the list holds public versions.
+        published.order_by(*listing.READING_ORDER).select_related("reviewer").defer("body", "body_html", "plain_text"),
+        page=request.GET.get("page"),
+        per_page=CLINICIANS_PAGE_SIZE,
+        path=request.path,
+    )
+    reviewed = published.filter(reviewer__isnull=False, reviewed_on__isnull=False).count()
+    return render(request, "articles/clinicians.html", {"listing": pages, "reviewed_count": reviewed})
 
 
 @require_safe

@@ -172,7 +172,7 @@ def after_save(article: Article, previous: dict | None) -> None:
     for changes the public can now read."""
     if previous is None or previous["slug"] != article.slug:
         _update_redirects(old_slug=previous["slug"] if previous else None, new_slug=article.slug)
-    if article.is_public and not article.has_pending_changes:
+    if previous is not None and article.is_public and not article.has_pending_changes:
         article.page_changes.filter(public=False).update(public=True, date=timezone.localdate())
 
 

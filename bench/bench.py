@@ -265,7 +265,9 @@ def machine() -> list[str]:
 
 
 def generate_articles(directory: Path, count: int) -> None:
-    """`count` content files made from the real ones (new slugs and titles, same text and topics)."""
+    """`count` content files made from the real ones: new slugs and titles, the same topics, and
+    the real text with a sentence of its own, so no two bodies are the same (as on a real site,
+    where nothing is rendered once for many pages)."""
     import yaml
 
     sources = []
@@ -277,7 +279,8 @@ def generate_articles(directory: Path, count: int) -> None:
         slug = f"bench-{n:05d}-{stem}"
         meta = {**meta, "slug": slug, "title": f"{meta['title']} (copy {n})", "order": 1000 + n}
         front = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=1000)
-        (directory / f"{slug}.md").write_text(f"---\n{front}---\n{body}", encoding="utf-8")
+        own = f"This is generated page {n} for the benchmark, a copy of the page {stem}.\n\n"
+        (directory / f"{slug}.md").write_text(f"---\n{front}---\n{own}{body}", encoding="utf-8")
 
 
 def main() -> int:

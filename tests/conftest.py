@@ -72,3 +72,34 @@ def empty_page_cache():
     cache.clear()
     caching.recent.clear()
     yield
+
+
+@pytest.fixture
+def many_articles(db):
+    """``count`` published pages in one topic (slugs ``<topic>-00000`` on, in that reading order),
+    written with one query: the body is rendered once and copied, so hundreds take a moment."""
+
+    def make(count: int, *, topic: str = "basics", start: int = 0) -> None:
+        template = Article(body=BODY, topic=topic)
+        template.render()
+        Article.objects.bulk_create(
+            Article(
+                slug=f"{topic}-{n:05d}",
+                title=f"{topic.title()} page {n:05d}",
+                summary=f"What page {n} is about.",
+                body=BODY,
+                body_html=template.body_html,
+                toc=template.toc,
+                plain_text=template.plain_text,
+                word_count=template.word_count,
+                reading_grade=template.reading_grade,
+                topic=topic,
+                topic_rank=template.topic_rank,
+                order=n,
+                status=Article.Status.PUBLISHED,
+                updated_on=dt.date(2026, 11, 1),
+            )
+            for n in range(start, start + count)
+        )
+
+    return make

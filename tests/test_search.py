@@ -7,7 +7,7 @@ import re
 import pytest
 
 from articles.models import Article
-from articles.search import MAX_QUERY_CHARS, highlight, query_parse, search_articles, snippet
+from articles.search import MARK_END, MARK_START, MAX_QUERY_CHARS, marked_html, query_parse, search_articles
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +17,7 @@ def body(text: str) -> str:
 
 
 def found(q: str) -> list[str]:
-    return [hit.article.slug for hit in search_articles(query_parse(q)).hits]
+    return [hit.slug for hit in search_articles(query_parse(q)).hits]
 
 
 # --- Queries -----------------------------------------------------------------------------------
@@ -70,7 +70,7 @@ def test_every_word_must_match_when_some_page_has_them_all(make_article):
 def test_pages_with_some_of_the_words_are_offered_when_none_has_all(make_article):
     make_article(slug="one", body=body("Insurance forms."))
     results = search_articles(query_parse("insurance zebra"))
-    assert [h.article.slug for h in results.hits] == ["one"] and results.all_words is False
+    assert [h.slug for h in results.hits] == ["one"] and results.all_words is False
 
 
 @pytest.mark.parametrize("status", [Article.Status.DRAFT, Article.Status.IN_REVIEW, Article.Status.ARCHIVED])
@@ -80,21 +80,44 @@ def test_unpublished_pages_are_never_found(make_article, status):
 
 
 # --- Snippets ------------------------------------------------------------------------------------
-def test_snippet_shows_the_passage_with_the_match():
-    text = "First block about nothing.\n" + " ".join(f"w{i}" for i in range(60)) + " seizure " + "end."
-    passage = snippet(text, ("seizure",))
-    assert "seizure" in passage and passage.startswith("… ") and len(passage.split()) < 40
+def test_snippet_shows_the_passage_with_the_match(make_article):
+    text = "First block about nothing.\n\n" + "Calm words fill this long passage. " * 12 + "A seizure is rare."
+    make_article(slug="long", title="A page", body=body(text))
+    (hit,) = search_articles(query_parse("seizure")).hits
+    assert "<mark>seizure</mark>" in hit.snippet and hit.snippet.startswith("… ")
+    assert "First block" not in hit.snippet and len(hit.snippet.split()) < 40
 
 
-def test_highlight_escapes_first_then_marks():
-    html = highlight('<img src=x onerror="alert(1)"> seizure & <b>seizures</b>', ("seizure",))
-    assert "<img" not in html and "<b>" not in html
-    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt; <mark>seizure</mark>" in html
-    assert "&amp; &lt;b&gt;<mark>seizures</mark>&lt;/b&gt;" in html
+def test_the_summary_stands_in_when_the_body_has_no_match(make_article):
+    make_article(slug="s", title="A page", summary="What a seizure is.", body=body("Nothing here."))
+    (hit,) = search_articles(query_parse("seizure")).hits
+    assert hit.snippet == "What a <mark>seizure</mark> is."
 
 
-def test_highlight_never_marks_inside_an_escaped_entity():
-    assert highlight("Fish & chips", ("amp",)) == "Fish &amp; chips"
+def test_plural_and_singular_find_each_other(make_article):
+    make_article(slug="singular", body=body("A seizure is rare."))
+    assert found("seizures") == ["singular"]
+
+
+def test_marks_are_added_after_escaping():
+    html = marked_html(f'<img src=x onerror="alert(1)"> {MARK_START}seizure{MARK_END} & <b>seizures</b>')
+    assert html == (
+        "&lt;img src=x onerror=&quot;alert(1)&quot;&gt; <mark>seizure</mark> &amp; &lt;b&gt;seizures&lt;/b&gt;"
+    )
+
+
+def test_page_text_can_never_forge_a_mark(make_article):
+    forged = body(f"A seizure {MARK_START}<b>{MARK_END}")
+    make_article(slug="forged", title=f"Risk {MARK_START}x{MARK_END}", body=forged)
+    (hit,) = search_articles(query_parse("seizure")).hits
+    assert hit.title == "Risk x" and "<b>" not in hit.snippet and hit.snippet.count("<mark>") == 1
+
+
+def test_highlights_and_snippets_escape_page_text(make_article):
+    make_article(slug="x", title="<i>Seizure</i> & risk", body=body("A seizure <script>alert(1)</script>"))
+    (hit,) = search_articles(query_parse("seizure")).hits
+    assert "<i>" not in hit.title and "&amp;" in hit.title and "<mark>Seizure</mark>" in hit.title
+    assert "<script>" not in hit.snippet
 
 
 # --- The page --------------------------------------------------------------------------------------
@@ -140,3 +163,88 @@ def test_search_results_are_not_indexed_by_search_engines(client):
 def test_search_finds_seizure_on_the_risks_page_in_the_real_content(site_content):
     hits = found("seizure")
     assert "risks-and-side-effects" in hits[:3]
+
+
+# --- The index follows every change --------------------------------------------------------------
+def test_the_index_follows_edits_archiving_and_deletion(make_article):
+    article = make_article(slug="coil", title="The coil", body=body("A magnetic coil."))
+    assert found("coil") == ["coil"]
+    article.title, article.body = "The helmet", body("A helmet.")
+    article.save()
+    assert found("coil") == [] and found("helmet") == ["coil"]
+    article.status = Article.Status.ARCHIVED
+    article.save()
+    assert found("helmet") == []
+    article.status = Article.Status.PUBLISHED
+    article.save()
+    assert found("helmet") == ["coil"]
+    article.delete()
+    assert found("helmet") == []
+
+
+def test_query_syntax_in_what_readers_type_is_just_words(make_article):
+    make_article(slug="risks", title="Risks", body=body("A seizure is rare."))
+    for q in ['seizure" OR "x', "seizure*", "title:seizure", "NEAR(seizure)", "seizure AND", "(seizure", "'seizure"]:
+        assert found(q) == ["risks"], q
+
+
+@pytest.mark.django_db(transaction=True)
+def test_upgrading_an_existing_site_indexes_its_published_pages():
+    """Migration 0004 fills the index from what the public reads on a site that already had pages."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    executor.migrate([("articles", "0003_editor_and_reviewer_groups")])
+    old = executor.loader.project_state([("articles", "0003_editor_and_reviewer_groups")]).apps
+    OldArticle = old.get_model("articles", "Article")
+    common = {"summary": "S.", "topic": "basics", "body": "x", "body_html": "<p>x</p>"}
+    OldArticle.objects.create(slug="live", title="Seizure risk", status="published", plain_text="Rare.", **common)
+    OldArticle.objects.create(slug="draft", title="Seizure draft", status="draft", plain_text="Rare.", **common)
+    OldArticle.objects.create(
+        slug="pending", title="Unapproved seizure title", status="published", plain_text="Unapproved seizure text.",
+        approved_title="Approved page", approved_summary="S.", approved_body="Seizure, approved.",
+        approved_body_html="<p>Seizure, approved.</p>", **{**common, "body": "Unapproved seizure text."},
+    )  # fmt: skip
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    assert set(found("seizure")) == {"live", "pending"}
+    assert found("unapproved") == []
+
+
+# --- Many results ----------------------------------------------------------------------------------
+def test_many_results_come_ten_to_a_page_with_the_total_and_links_between_pages(client, make_article):
+    for n in range(25):
+        make_article(slug=f"coil-{n:02d}", title=f"Coil page {n:02d}", body=body("A coil."), order=n)
+    first = client.get("/search/", {"q": "coil"}).content.decode()
+    assert "25 pages found" in first and "Showing 1 to 10." in first
+    assert first.count('<h2><a href="/tms/coil-') == 10
+    assert '<a href="?q=coil&amp;page=2" rel="next">More results</a>' in first and 'rel="prev"' not in first
+    assert "<title>Search: coil · " in first
+    assert 'aria-current="page">Page 1 of 3<' in first
+    last = client.get("/search/", {"q": "coil", "page": "3"}).content.decode()
+    assert last.count('<h2><a href="/tms/coil-') == 5 and '<ol class="search-results" start="21">' in last
+    assert '<a href="?q=coil&amp;page=2" rel="prev">Previous results</a>' in last and 'rel="next"' not in last
+    assert "<title>Search: coil (page 3 of 3) · " in last
+    seen = set()
+    for page in (1, 2, 3):
+        html = client.get("/search/", {"q": "coil", "page": page}).content.decode()
+        seen |= set(re.findall(r'<h2><a href="/tms/(coil-\d+)/">', html))
+    assert len(seen) == 25  # every page once, none twice
+
+
+def test_links_between_pages_keep_the_query_as_the_search_form_sends_it(client, make_article):
+    for n in range(12):
+        make_article(slug=f"coil-{n:02d}", title=f"Side effects of a coil {n:02d}", body=body("A coil."), order=n)
+    html = client.get("/search/", {"q": "side effects & <coil>"}).content.decode()
+    assert 'href="?q=side+effects+%26+%3Ccoil%3E&amp;page=2"' in html
+
+
+@pytest.mark.parametrize(("asked", "shown"), [("abc", 1), ("0", 1), ("-3", 1), ("99", 3), ("9" * 40, 3)])
+def test_a_page_number_out_of_range_shows_the_nearest_page(client, make_article, asked, shown):
+    for n in range(25):
+        make_article(slug=f"coil-{n:02d}", title=f"Coil page {n:02d}", body=body("A coil."), order=n)
+    response = client.get("/search/", {"q": "coil", "page": asked})
+    assert response.status_code == 200
+    assert f'aria-current="page">Page {shown} of 3<' in response.content.decode()

@@ -141,6 +141,10 @@ TMSINFO_GENERATION_CHECK_SECONDS = float(os.environ.get("TMSINFO_GENERATION_CHEC
 # Cache-Control on public pages: browsers keep them max-age seconds, a CDN s-maxage seconds.
 TMSINFO_CACHE_MAX_AGE = int(os.environ.get("TMSINFO_CACHE_MAX_AGE", "60"))
 TMSINFO_CACHE_S_MAXAGE = int(os.environ.get("TMSINFO_CACHE_S_MAXAGE", "300"))
+# Purge the CDN after every content change (articles/cdn.py; docs/deploy.md). Empty: no purge.
+TMSINFO_CDN_PURGE_URL = os.environ.get("TMSINFO_CDN_PURGE_URL", "")
+TMSINFO_CDN_PURGE_TOKEN = os.environ.get("TMSINFO_CDN_PURGE_TOKEN", "")
+TMSINFO_CDN_PURGE_BODY = os.environ.get("TMSINFO_CDN_PURGE_BODY", '{"purge_everything": true}')
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 SITE_ID = 1

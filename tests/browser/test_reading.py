@@ -74,7 +74,7 @@ def test_page_copy_link_button_copies_the_canonical_address(new_page, live_conte
 
 
 @pytest.mark.parametrize("path", ["/", ARTICLE, "/tms/glossary/", "/search/?q=seizure", "/help/", "/clinicians/",
-                                  ARTICLE + "print/", "/no-such-page/"])  # fmt: skip
+                                  "/topics/evidence/", ARTICLE + "print/", "/no-such-page/"])  # fmt: skip
 def test_no_horizontal_scroll_at_320_pixels(new_page, live_content, path):
     page = new_page(viewport={"width": 320, "height": 640})
     page.goto(path)
@@ -209,7 +209,7 @@ def test_pages_work_without_javascript(new_page, live_content):
 def test_axe_finds_no_violations(new_page, axe, live_content, color_scheme):
     page = new_page(color_scheme=color_scheme)
     for path in ["/", ARTICLE, "/search/?q=seizure", "/search/?q=xylophone", "/help/", "/clinicians/",
-                 ARTICLE + "print/"]:  # fmt: skip
+                 "/topics/evidence/", ARTICLE + "print/"]:  # fmt: skip
         page.goto(path)
         assert axe_violations(axe, page) == [], f"{path} ({color_scheme})"
     # No Content-Security-Policy complaint (the JSON-LD data block is not a script) and no errors.
