@@ -58,7 +58,7 @@ def main(base: str) -> None:
                 for n, png in enumerate(sorted(Path(tmp).glob("page-*.png")), start=1):
                     shutil.copyfile(png, OUT / f"print-view-page-{n}.png")
         else:
-            print("pdftoppm not found: the print-view-page-N.png files were not redrawn", file=sys.stderr)
+            sys.stderr.write("pdftoppm not found: the print-view-page-N.png files were not redrawn\n")
         browser.close()
 
 
