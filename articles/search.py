@@ -9,7 +9,8 @@ pages there are:
 * PostgreSQL: full-text search on a stored, weighted ``tsvector`` with a GIN index (English
   stemming), ranked by ``ts_rank``.
 
-Each query word also matches words that start with it ("magnet" finds "magnetic"). Pages with a
+Each query word also matches the other forms of its word ("seizure" finds "seizures", "magnet"
+finds "magnetic"; on PostgreSQL also words that start with it). Pages with a
 query word in their title come first. The database marks the matched words in the title and in
 a short passage of the body; those marks are control characters that the stored text never
 contains, so the page escapes the whole text first and only then turns the marks into ``<mark>``.
@@ -143,40 +144,44 @@ FTS = "articles_searchentry_fts"
 
 
 def _fts5_match(terms, *, all_words: bool) -> str:
-    """An FTS5 query: each term as a quoted string (never FTS5 syntax), stemmed or as a prefix."""
-    parts = [f'("{t}" OR "{t}"*)' for t in (term.replace('"', '""') for term in terms)]
+    """An FTS5 query: each term as a quoted string (never FTS5 syntax), matched by its stem."""
+    parts = [f'"{t}"' for t in (term.replace('"', '""') for term in terms)]
     return (" AND " if all_words else " OR ").join(parts)
 
 
 def _search_sqlite(terms, *, all_words: bool, page: int) -> tuple[int, list[tuple[str, str, str, str]]]:
+    # The FTS5 table alone answers the count and the ranking; the articles table (wide rows) is
+    # read only for the page of results shown.
     match = _fts5_match(terms, all_words=all_words)
     in_title = "{title} : (" + _fts5_match(terms, all_words=False) + ")"
-    found = f"FROM {FTS} JOIN articles_article a ON a.id = {FTS}.rowid WHERE {FTS} MATCH %s AND a.status = 'published'"
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT count(*) {found}", [match])
+        cursor.execute(f"SELECT count(*) FROM {FTS} WHERE {FTS} MATCH %s", [match])
         total = cursor.fetchone()[0]
         if not total:
             return 0, []
         cursor.execute(
-            f"""SELECT {FTS}.rowid, a.slug {found}
-                ORDER BY {FTS}.rowid IN (SELECT rowid FROM {FTS} WHERE {FTS} MATCH %s) DESC,
-                         bm25({FTS}, 10.0, 4.0, 1.0), a.topic_rank, a."order", a.title
+            f"""SELECT rowid FROM {FTS} WHERE {FTS} MATCH %s
+                ORDER BY rowid IN (SELECT rowid FROM {FTS} WHERE {FTS} MATCH %s) DESC,
+                         bm25({FTS}, 10.0, 4.0, 1.0), rowid
                 LIMIT %s OFFSET %s""",
             [match, in_title, PAGE_SIZE, (page - 1) * PAGE_SIZE],
         )
-        slugs = dict(cursor.fetchall())
-        if not slugs:
+        ids = [row[0] for row in cursor.fetchall()]
+        if not ids:
             return total, []
-        ids = ", ".join(str(int(pk)) for pk in slugs)
+        listed = ", ".join(str(int(pk)) for pk in ids)
+        # The index holds published pages only; the status is checked again for the pages shown.
+        cursor.execute(f"SELECT id, slug FROM articles_article WHERE id IN ({listed}) AND status = 'published'")
+        slugs = dict(cursor.fetchall())
         # Marks and passages only for the pages shown.
         cursor.execute(
             f"""SELECT rowid, highlight({FTS}, 0, char(1), char(2)), highlight({FTS}, 1, char(1), char(2)),
                        snippet({FTS}, 2, char(1), char(2), '…', %s)
-                FROM {FTS} WHERE {FTS} MATCH %s AND rowid IN ({ids})""",
+                FROM {FTS} WHERE {FTS} MATCH %s AND rowid IN ({listed})""",
             [SNIPPET_WORDS, match],
         )
         marked = {row[0]: row[1:] for row in cursor.fetchall()}
-    return total, [(slugs[pk], *marked[pk]) for pk in slugs if pk in marked]
+    return total, [(slugs[pk], *marked[pk]) for pk in ids if pk in slugs and pk in marked]
 
 
 # --- PostgreSQL: tsvector + GIN -------------------------------------------------------------------

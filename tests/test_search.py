@@ -99,6 +99,12 @@ def test_plural_and_singular_find_each_other(make_article):
     assert found("seizures") == ["singular"]
 
 
+def test_other_forms_of_a_word_are_found(make_article):
+    make_article(slug="magnetic", body=body("Magnetic pulses."))
+    make_article(slug="insurance", body=body("Your insurance plan."))
+    assert found("magnet") == ["magnetic"] and found("insured") == ["insurance"]
+
+
 def test_marks_are_added_after_escaping():
     html = marked_html(f'<img src=x onerror="alert(1)"> {MARK_START}seizure{MARK_END} & <b>seizures</b>')
     assert html == (

@@ -11,7 +11,7 @@ from django.db import migrations, models
 SQLITE_CREATE = [
     """CREATE VIRTUAL TABLE articles_searchentry_fts USING fts5(
         title, summary, text, content='articles_searchentry', content_rowid='article_id',
-        tokenize='porter unicode61 remove_diacritics 2', prefix='2 3')""",
+        tokenize='porter unicode61 remove_diacritics 2')""",
     """CREATE TRIGGER articles_searchentry_ai AFTER INSERT ON articles_searchentry BEGIN
         INSERT INTO articles_searchentry_fts(rowid, title, summary, text)
         VALUES (new.article_id, new.title, new.summary, new.text);
