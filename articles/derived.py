@@ -2,7 +2,7 @@
 
 ``derive(body)`` runs the one rendering path (``render_markdown``) once and measures the result:
 sanitized HTML, contents list, plain text, word count and reading grade. ``Article.save()`` uses
-it; a large import uses ``derive_many`` to spread the work over the machine's cores. Nothing here
+it; a large import uses ``deriver`` to spread the work over the machine's cores. Nothing here
 touches the database or Django settings, so worker processes need no Django set-up.
 """
 
