@@ -122,7 +122,10 @@ class Article(models.Model):
     version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = ArticleQuerySet.as_manager()
-    history = HistoricalRecords()
+    # Revisions keep what editors wrote; what is derived from it is made again on restore.
+    history = HistoricalRecords(
+        excluded_fields=["body_html", "toc", "plain_text", "approved_body_html", "approved_toc"]
+    )
 
     class Meta:
         ordering = ["topic_rank", "order", "title"]

@@ -344,7 +344,9 @@ def test_a_deleted_article_can_be_recovered(as_user, django_user_model, make_art
     recovered = Article.objects.get(slug="gone")
     assert recovered.title == "Gone page" and recovered.reviewer == reviewer and recovered.is_public
     client.logout()
-    assert client.get("/tms/gone/").status_code == 200
+    page = client.get("/tms/gone/")
+    assert page.status_code == 200 and "Some text about it." in page.content.decode()  # rendered again
+    assert "/tms/gone/" in client.get("/search/?q=gone").content.decode()  # and found again
 
 
 def test_an_editor_recovers_a_published_page_as_a_draft(as_user, editor, make_article):
