@@ -254,43 +254,48 @@ class StoredPage:
     variants: dict[str | None, tuple[bytes, dict[str, tuple[str, str]]]] = field(default_factory=dict)
     cache_control: str | None = None  # the view's own public Cache-Control (a QR code: a day), if any
 
+    compressible: bool = False
+
     @classmethod
-    def from_response(cls, response) -> StoredPage:
+    def from_response(cls, response, accept_encoding: str = "") -> StoredPage:
+        """The page to store, compressed now in the encoding this request asked for; the other
+        encoding is made when a client first asks for it (``response_for``)."""
         body = response.content
         headers = {name.lower(): (name, value) for name, value in response.items() if name.lower() not in FRESH_HEADERS}
         etag = f'W/"{hashlib.sha256(body).hexdigest()[:32]}"'
         last_modified = int(time.time())
         headers["etag"] = ("ETag", etag)
         headers["last-modified"] = ("Last-Modified", http_date(last_modified))
+        content_type = response.get("Content-Type", "")
         page = cls(
             status=response.status_code,
             headers=headers,
             etag=etag,
             last_modified=last_modified,
             cache_control=response.get("Cache-Control") or None,
+            compressible=len(body) >= MIN_COMPRESS_BYTES and content_type.startswith(COMPRESSIBLE_TYPES),
         )
-        encoded = {}
-        content_type = response.get("Content-Type", "")
-        if len(body) >= MIN_COMPRESS_BYTES and content_type.startswith(COMPRESSIBLE_TYPES):
-            # Quality 5 / level 6: as small as the maximum settings for pages this size (within
-            # 1%), at a fraction of the cost, which matters for pages that are rendered once
-            # (a search nobody made before).
-            encoded = {
-                "br": brotli.compress(body, quality=5),
-                "gzip": gzip.compress(body, compresslevel=6, mtime=0),
-            }
+        if page.compressible:
             vary = [v.strip() for v in headers.get("vary", ("Vary", ""))[1].split(",") if v.strip()]
             if "accept-encoding" not in {v.lower() for v in vary}:
                 headers["vary"] = ("Vary", ", ".join([*vary, "Accept-Encoding"]))
-        for encoding, content in [(None, body), *encoded.items()]:
-            extra = {"content-length": ("Content-Length", str(len(content)))}
-            if encoding:
-                extra["content-encoding"] = ("Content-Encoding", encoding)
-            page.variants[encoding] = (content, extra)
+        page._add_variant(None, body)
+        wanted = choose_encoding(accept_encoding, COMPRESSORS) if page.compressible else None
+        if wanted:
+            page._add_variant(wanted, COMPRESSORS[wanted](body))
         return page
 
+    def _add_variant(self, encoding: str | None, content: bytes) -> None:
+        extra = {"content-length": ("Content-Length", str(len(content)))}
+        if encoding:
+            extra["content-encoding"] = ("Content-Encoding", encoding)
+        self.variants[encoding] = (content, extra)
+
     def response_for(self, request) -> HttpResponse:
-        encoding = choose_encoding(request.META.get("HTTP_ACCEPT_ENCODING", ""), self.variants)
+        accept_encoding = request.META.get("HTTP_ACCEPT_ENCODING", "")
+        encoding = choose_encoding(accept_encoding, COMPRESSORS if self.compressible else self.variants)
+        if encoding not in self.variants:  # first asked for here: kept with this process's copy
+            self._add_variant(encoding, COMPRESSORS[encoding](self.variants[None][0]))
         body, extra = self.variants[encoding]
         response = HttpResponse(b"" if request.method == "HEAD" else body, status=self.status)
         # Headers were checked and encoded when the page was stored: set them without re-checking.
@@ -304,6 +309,14 @@ class StoredPage:
                 request, etag=self.etag, last_modified=self.last_modified, response=response
             )
         return response
+
+
+# Quality 5 / level 6: as small as the maximum settings for pages this size (within 1%), at a
+# fraction of the cost, which matters for pages rendered once (a search nobody made before).
+COMPRESSORS = {
+    "br": lambda body: brotli.compress(body, quality=5),
+    "gzip": lambda body: gzip.compress(body, compresslevel=6, mtime=0),
+}
 
 
 CONDITIONAL_HEADERS = frozenset(
@@ -418,7 +431,7 @@ class PublicPageCacheMiddleware:
         response = self.get_response(request)
         if not response_is_storable(request, response):
             return response
-        stored = StoredPage.from_response(response)
+        stored = StoredPage.from_response(response, request.META.get("HTTP_ACCEPT_ENCODING", ""))
         if key is not None:
             try:
                 page_cache().set(key, stored, options().page_seconds)

@@ -39,6 +39,7 @@ STOP_WORDS = frozenset(
 )
 # Where the database marks a match: characters that indexed text never contains (SearchEntry).
 MARK_START, MARK_END = "\x01", "\x02"
+_MARKED_RE = re.compile(f"{MARK_START}([^{MARK_END}]*){MARK_END}")
 _WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)  # letters and digits; "_" splits words, as the index does
 
 
@@ -173,15 +174,32 @@ def _search_sqlite(terms, *, all_words: bool, page: int) -> tuple[int, list[tupl
         # The index holds published pages only; the status is checked again for the pages shown.
         cursor.execute(f"SELECT id, slug FROM articles_article WHERE id IN ({listed}) AND status = 'published'")
         slugs = dict(cursor.fetchall())
-        # Marks and passages only for the pages shown.
+        # Marks only for the pages shown (FTS5's snippet() costs several times more than this).
         cursor.execute(
             f"""SELECT rowid, highlight({FTS}, 0, char(1), char(2)), highlight({FTS}, 1, char(1), char(2)),
-                       snippet({FTS}, 2, char(1), char(2), '…', %s)
+                       highlight({FTS}, 2, char(1), char(2))
                 FROM {FTS} WHERE {FTS} MATCH %s AND rowid IN ({listed})""",
-            [SNIPPET_WORDS, match],
+            [match],
         )
-        marked = {row[0]: row[1:] for row in cursor.fetchall()}
+        marked = {pk: (title, summary, _best_passage(text)) for pk, title, summary, text in cursor.fetchall()}
     return total, [(slugs[pk], *marked[pk]) for pk in ids if pk in slugs and pk in marked]
+
+
+def _best_passage(marked: str) -> str:
+    """From text with its matches marked: about SNIPPET_WORDS words of the paragraph (or list item)
+    with the most different words matched, from a little before its first match. Empty without
+    a match."""
+    blocks = [block for block in marked.split("\n") if MARK_START in block]
+    if not blocks:
+        return ""
+    # Most different words found; among equals, the earliest (a sources list repeats words).
+    found = [len({word.lower() for word in _MARKED_RE.findall(block)}) for block in blocks]
+    best = blocks[found.index(max(found))]
+    words = best.split()  # a mark never spans a space: each marks one word
+    first = next(i for i, word in enumerate(words) if MARK_START in word)
+    start = max(0, min(first - SNIPPET_WORDS // 4, len(words) - SNIPPET_WORDS))
+    passage = " ".join(words[start : start + SNIPPET_WORDS])
+    return ("… " if start else "") + passage + (" …" if start + SNIPPET_WORDS < len(words) else "")
 
 
 # --- PostgreSQL: tsvector + GIN -------------------------------------------------------------------
