@@ -10,7 +10,7 @@ pages there are:
   stemming), ranked by ``ts_rank``.
 
 Each query word also matches the other forms of its word ("seizure" finds "seizures", "magnet"
-finds "magnetic"; on PostgreSQL also words that start with it). Pages with a
+finds "magnetic"). Pages with a
 query word in their title come first. The database marks the matched words in the title and in
 a short passage of the body; those marks are control characters that the stored text never
 contains, so the page escapes the whole text first and only then turns the marks into ``<mark>``.
@@ -204,55 +204,54 @@ def _best_passage(marked: str) -> str:
 
 # --- PostgreSQL: tsvector + GIN -------------------------------------------------------------------
 def _tsquery(terms, *, all_words: bool, weight: str = "") -> tuple[str, list[str]]:
-    """SQL for a tsquery: each term stemmed as a prefix (``term:*``), passed as a parameter."""
+    """SQL for a tsquery: each term stemmed (a ``:weight`` label where given), passed as a parameter."""
     operator = " && " if all_words else " || "
     sql = operator.join(["to_tsquery('english', %s)"] * len(terms))
-    return f"({sql})", [f"{term}:*{weight}" for term in terms]
+    return f"({sql})", [f"{term}:{weight}" if weight else term for term in terms]
 
 
 def _search_postgresql(terms, *, all_words: bool, page: int) -> tuple[int, list[tuple[str, str, str, str]]]:
+    # As on SQLite: the index table answers the count and the ranking; the articles table is read
+    # only for the page of results shown.
     query_sql, query_params = _tsquery(terms, all_words=all_words)
     title_sql, title_params = _tsquery(terms, all_words=False, weight="A")
     options = f"StartSel={MARK_START}, StopSel={MARK_END}"
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"""SELECT count(*) FROM articles_searchentry e JOIN articles_article a ON a.id = e.article_id
-                WHERE e.document @@ {query_sql} AND a.status = 'published'""",
-            query_params,
-        )
+        cursor.execute(f"SELECT count(*) FROM articles_searchentry WHERE document @@ {query_sql}", query_params)
         total = cursor.fetchone()[0]
         if not total:
             return 0, []
         cursor.execute(
-            f"""WITH q AS (SELECT {query_sql} AS query, {title_sql} AS in_title),
-                found AS (
-                    SELECT a.slug, e.title, e.summary, e.text, q.query,
-                           e.document @@ q.in_title AS in_title, ts_rank(e.document, q.query) AS rank,
-                           a.topic_rank, a."order", a.title AS sort_title
-                    FROM articles_searchentry e JOIN articles_article a ON a.id = e.article_id, q
-                    WHERE e.document @@ q.query AND a.status = 'published'
-                    ORDER BY in_title DESC, rank DESC, a.topic_rank, a."order", a.title
-                    LIMIT %s OFFSET %s)
-                SELECT slug,
-                       ts_headline('english', title, query, %s),
-                       ts_headline('english', summary, query, %s),
-                       ts_headline('english', text, query, %s),
-                       text
-                FROM found ORDER BY in_title DESC, rank DESC, topic_rank, "order", sort_title""",
+            f"""WITH q AS (SELECT {query_sql} AS query, {title_sql} AS in_title)
+                SELECT e.article_id FROM articles_searchentry e, q WHERE e.document @@ q.query
+                ORDER BY e.document @@ q.in_title DESC, ts_rank(e.document, q.query) DESC, e.article_id
+                LIMIT %s OFFSET %s""",
+            [*query_params, *title_params, PAGE_SIZE, (page - 1) * PAGE_SIZE],
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+        if not ids:
+            return total, []
+        # The index holds published pages only; the status is checked again for the pages shown.
+        cursor.execute(
+            f"""SELECT a.id, a.slug, ts_headline('english', e.title, query, %s),
+                       ts_headline('english', e.summary, query, %s), ts_headline('english', e.text, query, %s),
+                       e.text
+                FROM articles_article a JOIN articles_searchentry e ON e.article_id = a.id,
+                     (SELECT {query_sql} AS query) q
+                WHERE a.id = ANY(%s) AND a.status = 'published'""",
             [
-                *query_params,
-                *title_params,
-                PAGE_SIZE,
-                (page - 1) * PAGE_SIZE,
                 f"{options}, HighlightAll=true",
                 f"{options}, HighlightAll=true",
                 f"{options}, MaxWords={SNIPPET_WORDS}, MinWords={SNIPPET_WORDS // 2}",
+                *query_params,
+                ids,
             ],
         )
-        rows = cursor.fetchall()
-    return total, [
-        (slug, title, summary, _with_ellipses(passage, body)) for slug, title, summary, passage, body in rows
-    ]
+        shown = {
+            pk: (slug, title, summary, _with_ellipses(passage, text))
+            for pk, slug, title, summary, passage, text in cursor.fetchall()
+        }
+    return total, [shown[pk] for pk in ids if pk in shown]
 
 
 def _with_ellipses(passage: str, text: str) -> str:
