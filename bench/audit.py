@@ -45,8 +45,13 @@ def lighthouse(url: str, out: Path, multiplier: float = 4) -> dict:
         f"--chrome-flags={flags}", "--only-categories=" + ",".join(CATEGORIES),
         f"--throttling.cpuSlowdownMultiplier={multiplier}",
     ]  # fmt: skip
-    subprocess.run(command, env={**os.environ, "CHROME_PATH": CHROME}, check=True, timeout=300)
-    return json.loads(out.read_text())
+    for attempt in (1, 2):
+        # Chromium sometimes fails to start under Lighthouse on a busy machine: one more try.
+        result = subprocess.run(command, env={**os.environ, "CHROME_PATH": CHROME}, timeout=300, check=False)
+        if result.returncode == 0:
+            return json.loads(out.read_text())
+        print(f"  Lighthouse failed on {url} (exit {result.returncode}, try {attempt} of 2)", file=sys.stderr)  # noqa: T201
+    raise SystemExit(f"Lighthouse failed twice on {url}")
 
 
 def main() -> int:
