@@ -276,13 +276,15 @@ def import_content(directory: Path, *, only_new: bool = False) -> ImportReport:
     report = ImportReport()
     reviewers: dict = {}
     with transaction.atomic(), deriver(len(paths)) as submit:
-        pending = None
-        for start in range(0, len(paths) + IMPORT_BATCH, IMPORT_BATCH):
+        pending = None  # the batch being rendered while the one before it is written
+        for start in range(0, len(paths), IMPORT_BATCH):
             batch = _prepare_batch(paths[start : start + IMPORT_BATCH], only_new, reviewers, report)
-            started = (batch, submit([article.body for article, _, _ in batch]))  # rendered meanwhile
+            started = (batch, submit([article.body for article, _, _ in batch]))
             if pending is not None:
                 _save_batch(*pending, report)
             pending = started
+        if pending is not None:
+            _save_batch(*pending, report)
     return report
 
 

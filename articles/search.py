@@ -71,7 +71,7 @@ class Results:
 
     @property
     def pages(self) -> int:
-        return min(MAX_PAGES, -(-self.total // PAGE_SIZE))
+        return page_count(self.total)
 
     @property
     def first_number(self) -> int:
@@ -93,6 +93,11 @@ class Results:
     @property
     def next_url(self) -> str:
         return self.url(self.page + 1) if self.page < self.pages else ""
+
+
+def page_count(total: int) -> int:
+    """How many pages of results ``total`` pages found fill (at most MAX_PAGES)."""
+    return min(MAX_PAGES, -(-total // PAGE_SIZE))
 
 
 def page_number(raw: str | None) -> int:
@@ -128,16 +133,6 @@ def marked_html(marked: str) -> SafeString:
     """Escape text the database marked up, then turn its marks into <mark>. Input is never trusted."""
     html = escape(marked).replace(MARK_START, "<mark>").replace(MARK_END, "</mark>")
     return mark_safe(html)  # noqa: S308 (escaped above; only our own marks become tags)
-
-
-def _passage(marked: str) -> str:
-    """Tidy a database snippet: one line, with spaced ellipses where the body goes on."""
-    text = " ".join(marked.split())
-    if text.startswith("…"):
-        text = "… " + text[1:].lstrip()
-    if text.endswith("…"):
-        text = text[:-1].rstrip() + " …"
-    return text
 
 
 # --- SQLite: FTS5 -------------------------------------------------------------------------------
@@ -276,12 +271,12 @@ def search_articles(query: Query, page: int = 1) -> Results:
     if not total and len(query.terms) > 1:
         all_words = False
         total, rows = search(query.terms, all_words=False, page=page)
-    last = max(1, min(MAX_PAGES, -(-total // PAGE_SIZE)))
+    last = max(1, page_count(total))
     if page > last:
         page = last
         total, rows = search(query.terms, all_words=all_words, page=page)
     hits = []
     for slug, title, summary, text in rows:
-        passage = _passage(text) if MARK_START in text else summary
+        passage = " ".join(text.split()) if MARK_START in text else summary  # one line
         hits.append(Hit(slug=slug, title=marked_html(title), snippet=marked_html(passage)))
     return Results(query=query, hits=hits, all_words=all_words, total=total, page=page)

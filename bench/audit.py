@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench import ROOT, Server, log, manage  # noqa: E402
+from bench import ROOT, Server, log, manage, production_env  # noqa: E402
 
 LIGHTHOUSE = ROOT / "audit" / "node_modules" / "lighthouse" / "cli" / "index.js"
 CHROME = os.environ.get("CHROME_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -58,15 +58,7 @@ def main() -> int:
     if not LIGHTHOUSE.is_file():
         raise SystemExit("Lighthouse is not installed: run `make audit` (it installs audit/node_modules).")
     workdir = Path(tempfile.mkdtemp(prefix="tmsinfo-audit-"))
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "GUNICORN_"))},
-        "DJANGO_SECRET_KEY": "audit-only-not-secret",
-        "DJANGO_DEBUG": "",
-        "DJANGO_SECURE_SSL_REDIRECT": "0",
-        "DJANGO_ALLOWED_HOSTS": "localhost,127.0.0.1",
-        "DATABASE_URL": f"sqlite:///{workdir / 'audit.sqlite3'}",
-        "DJANGO_LOG_LEVEL": "WARNING",
-    }
+    env = production_env("audit", f"sqlite:///{workdir / 'audit.sqlite3'}")
     manage(env, "migrate", "--noinput", "--verbosity", "0")
     manage(env, "collectstatic", "--noinput", "--verbosity", "0")
     manage(env, "import_content", "content")

@@ -283,18 +283,23 @@ def generate_articles(directory: Path, count: int) -> None:
         (directory / f"{slug}.md").write_text(f"---\n{front}---\n{own}{body}", encoding="utf-8")
 
 
-def main() -> int:
-    wrk_bin = ensure_wrk()
-    workdir = Path(tempfile.mkdtemp(prefix="tmsinfo-bench-"))
-    env = {
+def production_env(name: str, database_url: str) -> dict:
+    """Production settings over plain HTTP on 127.0.0.1, with a throwaway key and database."""
+    return {
         **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "GUNICORN_"))},
-        "DJANGO_SECRET_KEY": "bench-only-not-secret",
+        "DJANGO_SECRET_KEY": f"{name}-only-not-secret",
         "DJANGO_DEBUG": "",
         "DJANGO_SECURE_SSL_REDIRECT": "0",
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
-        "DATABASE_URL": os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{workdir / 'bench.sqlite3'}"),
+        "DATABASE_URL": database_url,
         "DJANGO_LOG_LEVEL": "WARNING",
     }
+
+
+def main() -> int:
+    wrk_bin = ensure_wrk()
+    workdir = Path(tempfile.mkdtemp(prefix="tmsinfo-bench-"))
+    env = production_env("bench", os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{workdir / 'bench.sqlite3'}"))
     static_file = ROOT / "staticfiles" / STATIC_NAME
     report: list[str] = []
     try:
