@@ -379,7 +379,7 @@ def main() -> int:
     out = ROOT / "docs" / ("benchmarks.md" if not os.environ.get("BENCH_OUTPUT") else os.environ["BENCH_OUTPUT"])
     out.parent.mkdir(exist_ok=True)
     out.write_text(text + "\n", encoding="utf-8")
-    log(f"Wrote {out.relative_to(ROOT)}; server log in {workdir / 'gunicorn.log'}")
+    log(f"Wrote {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out}; server log in {workdir / 'gunicorn.log'}")
     return 0
 
 
