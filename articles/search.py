@@ -10,22 +10,26 @@ pages there are:
   stemming), ranked by ``ts_rank``.
 
 Each query word also matches the other forms of its word ("seizure" finds "seizures", "magnet"
-finds "magnetic"). Pages with a
-query word in their title come first. The database marks the matched words in the title and in
-a short passage of the body; those marks are control characters that the stored text never
-contains, so the page escapes the whole text first and only then turns the marks into ``<mark>``.
+finds "magnetic"). Pages with a query word in their title come first. The matched words are
+marked in the title and in a short passage of the body (on SQLite by articles/stems.py, with the
+index's own stemmer; on PostgreSQL by ``ts_headline``); those marks are control characters that
+the stored text never contains, so the page escapes the whole text first and only then turns the
+marks into ``<mark>``.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
 from django.db import connection
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.html import escape
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
+
+from . import stems
 
 MAX_QUERY_CHARS = 200
 MAX_TERMS = 10
@@ -39,7 +43,6 @@ STOP_WORDS = frozenset(
 )
 # Where the database marks a match: characters that indexed text never contains (SearchEntry).
 MARK_START, MARK_END = "\x01", "\x02"
-_MARKED_RE = re.compile(f"{MARK_START}([^{MARK_END}]*){MARK_END}")
 _WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)  # letters and digits; "_" splits words, as the index does
 
 
@@ -58,7 +61,7 @@ class Hit:
 
     @property
     def url(self) -> str:
-        return reverse("articles:detail", kwargs={"slug": self.slug})
+        return _page_path(self.slug, get_script_prefix())
 
 
 @dataclass(frozen=True)
@@ -93,6 +96,11 @@ class Results:
     @property
     def next_url(self) -> str:
         return self.url(self.page + 1) if self.page < self.pages else ""
+
+
+@functools.lru_cache(maxsize=4096)
+def _page_path(slug: str, _prefix: str) -> str:
+    return reverse("articles:detail", kwargs={"slug": slug})
 
 
 def page_count(total: int) -> int:
@@ -167,30 +175,34 @@ def _search_sqlite(terms, *, all_words: bool, page: int) -> tuple[int, list[tupl
             return total, []
         listed = ", ".join(str(int(pk)) for pk in ids)
         # The index holds published pages only; the status is checked again for the pages shown.
-        cursor.execute(f"SELECT id, slug FROM articles_article WHERE id IN ({listed}) AND status = 'published'")
-        slugs = dict(cursor.fetchall())
-        # Marks only for the pages shown (FTS5's snippet() costs several times more than this).
         cursor.execute(
-            f"""SELECT rowid, highlight({FTS}, 0, char(1), char(2)), highlight({FTS}, 1, char(1), char(2)),
-                       highlight({FTS}, 2, char(1), char(2))
-                FROM {FTS} WHERE {FTS} MATCH %s AND rowid IN ({listed})""",
-            [match],
+            f"""SELECT a.id, a.slug, e.title, e.summary, e.text
+                FROM articles_article a JOIN articles_searchentry e ON e.article_id = a.id
+                WHERE a.id IN ({listed}) AND a.status = 'published'"""
         )
-        marked = {pk: (title, summary, _best_passage(text)) for pk, title, summary, text in cursor.fetchall()}
-    return total, [(slugs[pk], *marked[pk]) for pk in ids if pk in slugs and pk in marked]
+        shown = {pk: (slug, title, summary, text) for pk, slug, title, summary, text in cursor.fetchall()}
+    # Marks made here rather than by FTS5's highlight(), which re-reads and re-tokenizes every
+    # body shown (most of a search's cost): stems.Marker finds the same words.
+    mark = stems.Marker(terms, MARK_START, MARK_END)
+    return total, [
+        (slug, mark(title), mark(summary), _best_passage(text, mark))
+        for slug, title, summary, text in (shown[pk] for pk in ids if pk in shown)
+    ]
 
 
-def _best_passage(marked: str) -> str:
-    """From text with its matches marked: about SNIPPET_WORDS words of the paragraph (or list item)
-    with the most different words matched, from a little before its first match. Empty without
-    a match."""
-    blocks = [block for block in marked.split("\n") if MARK_START in block]
-    if not blocks:
+def _best_passage(text: str, mark: stems.Marker) -> str:
+    """About SNIPPET_WORDS words, matches marked, of the paragraph (or list item: a line of the
+    indexed text) with the most different words matched, from a little before its first match.
+    Empty without a match."""
+    stems_in_line: dict[int, set] = {}  # where a line starts: the stems matched in it
+    for at, _to, word_stem in mark.find(text):
+        stems_in_line.setdefault(text.rfind("\n", 0, at) + 1, set()).add(word_stem)
+    if not stems_in_line:
         return ""
     # Most different words found; among equals, the earliest (a sources list repeats words).
-    found = [len({word.lower() for word in _MARKED_RE.findall(block)}) for block in blocks]
-    best = blocks[found.index(max(found))]
-    words = best.split()  # a mark never spans a space: each marks one word
+    line_start = max(stems_in_line, key=lambda start: (len(stems_in_line[start]), -start))
+    line_end = text.find("\n", line_start)
+    words = mark(text[line_start : None if line_end < 0 else line_end]).split()  # a mark never spans a space
     first = next(i for i, word in enumerate(words) if MARK_START in word)
     start = max(0, min(first - SNIPPET_WORDS // 4, len(words) - SNIPPET_WORDS))
     passage = " ".join(words[start : start + SNIPPET_WORDS])

@@ -2,10 +2,15 @@
 answers to empty, odd or very long queries. Runs on the test database (SQLite, or PostgreSQL
 full-text search when DATABASE_URL points at PostgreSQL)."""
 
+import importlib
 import re
+import sqlite3
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 
+from articles import stems
 from articles.models import Article
 from articles.search import MARK_END, MARK_START, MAX_QUERY_CHARS, marked_html, query_parse, search_articles
 
@@ -254,3 +259,50 @@ def test_a_page_number_out_of_range_shows_the_nearest_page(client, make_article,
     response = client.get("/search/", {"q": "coil", "page": asked})
     assert response.status_code == 200
     assert f'aria-current="page">Page {shown} of 3<' in response.content.decode()
+
+
+# --- Marks made in Python match the SQLite index's own ------------------------------------------
+def _content_words() -> list[str]:
+    words = set()
+    for path in (settings.BASE_DIR / "content").glob("*.md"):
+        words |= {w.lower() for w in re.findall(r"[^\W_]+", path.read_text(encoding="utf-8"))}
+    return sorted(words)
+
+
+def _fts5(rows: list[str]) -> sqlite3.Connection:
+    """An in-memory FTS5 table tokenized exactly as the site's index (migration 0004)."""
+    db = sqlite3.connect(":memory:")
+    db.execute(f"CREATE VIRTUAL TABLE t USING fts5(w, tokenize='{stems.TOKENIZER}')")
+    db.executemany("INSERT INTO t(rowid, w) VALUES (?, ?)", list(enumerate(rows, 1)))
+    return db
+
+
+def test_the_stemmer_is_for_the_tokenizer_the_index_uses():
+    migration = importlib.import_module("articles.migrations.0004_search_index")
+    assert f"tokenize='{stems.TOKENIZER}'" in Path(migration.__file__).read_text()
+
+
+def test_the_stemmer_gives_each_word_of_the_content_the_index_s_stem():
+    words = _content_words() + ["Café", "ÉLECTRO", "technology", "us", "TMS"]
+    db = _fts5(words)
+    db.execute("CREATE VIRTUAL TABLE v USING fts5vocab(t, 'instance')")
+    index = {}
+    for term, doc in db.execute("SELECT term, doc FROM v"):
+        index.setdefault(doc, []).append(term)
+    ours = {n: [stems.stem(word)] for n, word in enumerate(words, 1)}
+    differ = [(words[n - 1], index.get(n), stem) for n, stem in ours.items() if index.get(n) != stem]
+    assert len(words) > 2000 and differ == []
+
+
+@pytest.mark.parametrize(
+    "query", ["seizure", "stimulate insurance", "side effects", "magnetic", "TMS 988", "happy hoping", "technology"]
+)
+def test_marks_are_the_words_the_index_itself_highlights(query):
+    texts = [path.read_text(encoding="utf-8") for path in sorted((settings.BASE_DIR / "content").glob("*.md"))]
+    terms = query_parse(query).terms
+    db = _fts5(texts)
+    match = " OR ".join(f'"{term}"' for term in terms)
+    theirs = dict(db.execute("SELECT rowid, highlight(t, 0, char(1), char(2)) FROM t WHERE t MATCH ?", [match]))
+    mark = stems.Marker(terms, MARK_START, MARK_END)
+    ours = {n: mark(text) for n, text in enumerate(texts, 1) if MARK_START in mark(text)}
+    assert theirs and ours == theirs

@@ -1,0 +1,86 @@
+"""Which words of a text a search matched, found the way SQLite's FTS5 index finds them.
+
+The index (migration 0004) splits text into words of letters and digits, folds case and accents,
+and reduces each word to its Porter stem, so "seizures" and "seizure" both become "seizur". To
+mark the matched words on the results page without asking FTS5 to tokenize every body again,
+``marker(terms)`` does the same here: the Porter stemmer of the Snowball project, with the two
+places where FTS5's own Porter code differs from it (tests/test_search.py compares the two on
+every word of content/).
+
+Only the marks depend on this; which pages match, and their order, is the index's answer.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import threading
+import unicodedata
+
+import snowballstemmer
+
+TOKENIZER = "porter unicode61 remove_diacritics 2"  # the index's, as migration 0004 creates it
+_stemmer = snowballstemmer.stemmer("porter")
+_lock = threading.Lock()  # a Snowball stemmer keeps state while it works
+
+
+def fold(word: str) -> str:
+    """Lower case without accents, as FTS5's ``unicode61 remove_diacritics 2`` folds a word."""
+    word = word.lower()
+    if word.isascii():
+        return word
+    return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
+
+
+@functools.lru_cache(maxsize=50_000)
+def stem(word: str) -> str:
+    """The index's stem of a word of letters and digits."""
+    word = fold(word)
+    if len(word) <= 2:
+        return word  # FTS5 leaves words of one or two letters as they are ("us", "ms")
+    with _lock:
+        stemmed = _stemmer.stemWord(word)
+    # FTS5 also turns "-logi" into "-log" ("technology" -> "technolog").
+    return stemmed[:-1] if stemmed.endswith("logi") else stemmed
+
+
+class Marker:
+    """Marks the words of a text that one of the search ``terms`` matches: ``marker(text)`` puts
+    ``start`` and ``end`` around each; ``marker.find(text)`` gives where they are."""
+
+    def __init__(self, terms, start: str, end: str):
+        self.wanted = {stem(term) for term in terms}
+        self.start, self.end = start, end
+        # Candidates first: a word stems to a stem that, but for its last two letters at most,
+        # starts the word. A regular expression that starts with plain letters finds them fast
+        # in lower-cased text; only the candidates are stemmed.
+        prefixes = "|".join(sorted({re.escape(w[: max(1, len(w) - 2)]) for w in self.wanted}, key=len, reverse=True))
+        self._candidates = re.compile(rf"(?:{prefixes})[^\W_]*")
+        self._any_case = re.compile(rf"(?:{prefixes})[^\W_]*", re.IGNORECASE)
+
+    def find(self, text: str) -> list[tuple[int, int, str]]:
+        """(start, end, stem) of every matched word, in order."""
+        if not self.wanted:
+            return []
+        lower = text.lower()
+        if len(lower) == len(text):
+            candidates = self._candidates.finditer(lower)
+        else:  # a rare letter whose lower case is longer: positions would differ
+            lower, candidates = text, self._any_case.finditer(text)
+        found = []
+        for match in candidates:
+            at, to = match.span()
+            if at and lower[at - 1].isalnum():
+                continue  # inside a longer word
+            word_stem = stem(text[at:to])
+            if word_stem in self.wanted:
+                found.append((at, to, word_stem))
+        return found
+
+    def __call__(self, text: str) -> str:
+        parts, done = [], 0
+        for at, to, _stem in self.find(text):
+            parts += [text[done:at], self.start, text[at:to], self.end]
+            done = to
+        parts.append(text[done:])
+        return "".join(parts)
