@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from .markdown import reading_text_from_html, render_markdown
+from .markdown import render_markdown
 from .readability import reading_grade
 
 # Below this many bodies, starting worker processes costs more than it saves.
@@ -39,7 +39,7 @@ def derive(body: str) -> Derived:
         toc=rendered.toc,
         text=rendered.text,
         word_count=len(rendered.text.split()),
-        reading_grade=reading_grade(reading_text_from_html(rendered.html)),
+        reading_grade=reading_grade(rendered.reading_text),
     )
 
 

@@ -48,6 +48,7 @@ class Rendered:
     html: str
     toc: list[dict] = field(default_factory=list)
     text: str = ""
+    reading_text: str = ""  # see reading_text()
 
 
 class _DemoteH1(Treeprocessor):
@@ -180,18 +181,20 @@ def _flatten_toc(tokens: list[dict]) -> list[dict]:
 class _TextExtractor(HTMLParser):
     """Plain text with each block as its own sentence (for search and reading grade)."""
 
-    def __init__(self, skip_headings: bool = False):
+    def __init__(self):
         super().__init__(convert_charrefs=True)
         self.blocks: list[tuple[str, str]] = []
+        self.references_at: int | None = None  # the block the references section starts at
         self._buf: list[str] = []
         self._tag = "p"
         self._skip = 0
-        self.skip_headings = skip_headings
 
     def handle_starttag(self, tag, attrs):
         if tag in BLOCK_TAGS:
             self._flush()
             self._tag = tag
+            if tag == "h2" and self.references_at is None and ("id", REFERENCES_ID) in attrs:
+                self.references_at = len(self.blocks)
         elif tag == "sup":
             self._skip += 1  # footnote markers are not words
 
@@ -211,23 +214,29 @@ class _TextExtractor(HTMLParser):
         if text:
             self.blocks.append((self._tag, text))
 
-    def text(self) -> str:
+    def text(self, *, reading: bool = False) -> str:
+        """All the text; or, with ``reading``, the text a reading grade is measured on."""
         self._flush()
+        blocks = self.blocks
+        if reading:
+            blocks = [(tag, text) for tag, text in blocks[: self.references_at] if tag not in HEADING_TAGS]
         sentences = []
-        for tag, text in self.blocks:
-            if self.skip_headings and tag in HEADING_TAGS:
-                continue
+        for _tag, text in blocks:
             if text[-1] not in ".!?:;":
                 text += "."
             sentences.append(text)
         return "\n".join(sentences)
 
 
-def html_to_text(html: str, *, skip_headings: bool = False) -> str:
-    parser = _TextExtractor(skip_headings=skip_headings)
+def _extract(html: str) -> _TextExtractor:
+    parser = _TextExtractor()
     parser.feed(html)
     parser.close()
-    return parser.text()
+    return parser
+
+
+def html_to_text(html: str) -> str:
+    return _extract(html).text()
 
 
 def sanitize_html(html: str) -> str:
@@ -240,7 +249,10 @@ def render_markdown(text: str) -> Rendered:
     md.reset()
     raw = md.convert(text or "")
     html = sanitize_html(raw)
-    return Rendered(html=html, toc=_flatten_toc(md.toc_tokens), text=html_to_text(html))
+    texts = _extract(html)
+    return Rendered(
+        html=html, toc=_flatten_toc(md.toc_tokens), text=texts.text(), reading_text=texts.text(reading=True)
+    )
 
 
 def markdownify(text: str) -> str:
@@ -251,13 +263,7 @@ def markdownify(text: str) -> str:
 def reading_text(body: str) -> str:
     """The text a reading grade is measured on: paragraphs, lists and tables of the body,
     without headings (questions, glossary terms) and without the references section."""
-    return reading_text_from_html(render_markdown(body).html)
-
-
-def reading_text_from_html(html: str) -> str:
-    """``reading_text`` for HTML that ``render_markdown`` already made (no second render)."""
-    parts = split_body(html)
-    return html_to_text(f"{parts.key_points}\n{parts.main}", skip_headings=True)
+    return render_markdown(body).reading_text
 
 
 # --- Presentation of stored HTML -----------------------------------------------------------

@@ -66,14 +66,14 @@ def safe_messaging_flags(text: str) -> list[PhraseFlag]:
 
 def writing_aids(body: str) -> WritingAids:
     """Word count, reading time, reading grade against the target, and safe-messaging flags."""
-    from .markdown import reading_text_from_html, render_markdown
+    from .markdown import render_markdown
 
     rendered = render_markdown(body or "")
     words = len(rendered.text.split())
     return WritingAids(
         words=words,
         minutes=max(1, math.ceil(words / WORDS_PER_MINUTE)) if words else 0,
-        grade=reading_grade(reading_text_from_html(rendered.html)),
+        grade=reading_grade(rendered.reading_text),
         target=TARGET_GRADE,
         flags=safe_messaging_flags(body),
     )
