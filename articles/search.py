@@ -196,7 +196,10 @@ def _best_passage(text: str, mark: stems.Marker) -> str:
     Empty without a match."""
     stems_in_line: dict[int, set] = {}  # where a line starts: the stems matched in it
     for at, _to, word_stem in mark.find(text):
-        stems_in_line.setdefault(text.rfind("\n", 0, at) + 1, set()).add(word_stem)
+        found = stems_in_line.setdefault(text.rfind("\n", 0, at) + 1, set())
+        found.add(word_stem)
+        if len(found) == len(mark.wanted):
+            break  # no later line can have more (for one search word: the first line with it)
     if not stems_in_line:
         return ""
     # Most different words found; among equals, the earliest (a sources list repeats words).

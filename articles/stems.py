@@ -16,6 +16,7 @@ import functools
 import re
 import threading
 import unicodedata
+from collections.abc import Iterator
 
 import snowballstemmer
 
@@ -58,24 +59,22 @@ class Marker:
         self._candidates = re.compile(rf"(?:{prefixes})[^\W_]*")
         self._any_case = re.compile(rf"(?:{prefixes})[^\W_]*", re.IGNORECASE)
 
-    def find(self, text: str) -> list[tuple[int, int, str]]:
-        """(start, end, stem) of every matched word, in order."""
+    def find(self, text: str) -> Iterator[tuple[int, int, str]]:
+        """(start, end, stem) of each matched word, in order, found as they are asked for."""
         if not self.wanted:
-            return []
+            return
         lower = text.lower()
         if len(lower) == len(text):
             candidates = self._candidates.finditer(lower)
         else:  # a rare letter whose lower case is longer: positions would differ
             lower, candidates = text, self._any_case.finditer(text)
-        found = []
         for match in candidates:
             at, to = match.span()
             if at and lower[at - 1].isalnum():
                 continue  # inside a longer word
             word_stem = stem(text[at:to])
             if word_stem in self.wanted:
-                found.append((at, to, word_stem))
-        return found
+                yield at, to, word_stem
 
     def __call__(self, text: str) -> str:
         parts, done = [], 0

@@ -93,6 +93,15 @@ def test_snippet_shows_the_passage_with_the_match(make_article):
     assert "First block" not in hit.snippet and len(hit.snippet.split()) < 40
 
 
+def test_snippet_is_the_paragraph_with_most_search_words_or_else_the_first(make_article):
+    text = "A seizure is rare.\n\nHeadache is common.\n\nA seizure or a headache: both are rare after TMS."
+    make_article(slug="p", title="A page", body=body(text + "\n\nSeizures and headaches again."))
+    (hit,) = search_articles(query_parse("seizure headache")).hits
+    assert hit.snippet == "A <mark>seizure</mark> or a <mark>headache</mark>: both are rare after TMS."
+    (hit,) = search_articles(query_parse("headaches")).hits
+    assert hit.snippet == "<mark>Headache</mark> is common."
+
+
 def test_the_summary_stands_in_when_the_body_has_no_match(make_article):
     make_article(slug="s", title="A page", summary="What a seizure is.", body=body("Nothing here."))
     (hit,) = search_articles(query_parse("seizure")).hits
