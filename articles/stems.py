@@ -3,7 +3,7 @@
 The index (migration 0004) splits text into words of letters and digits, folds case and accents,
 and reduces each word to its Porter stem, so "seizures" and "seizure" both become "seizur". To
 mark the matched words on the results page without asking FTS5 to tokenize every body again,
-``marker(terms)`` does the same here: the Porter stemmer of the Snowball project, with the two
+``Marker(terms, ...)`` does the same here: the Porter stemmer of the Snowball project, with the two
 places where FTS5's own Porter code differs from it (tests/test_search.py compares the two on
 every word of content/).
 
