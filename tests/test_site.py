@@ -44,6 +44,17 @@ def test_404_page_keeps_the_promises(client):
 
 
 @pytest.mark.django_db
+def test_the_footer_follows_the_configured_region_and_error_address(client, settings):
+    # The footer is rendered once per process and configuration (articles/templatetags/site.py).
+    settings.CRISIS_REGION, settings.DEBUG = "UK", False
+    footer = client.get("/tms/first-missing-page/").content.decode().split('<footer class="site-footer">')[1]
+    assert "Samaritans" in footer and "tel:988" not in footer
+    settings.CRISIS_REGION, settings.REPORT_ERROR_URL = "US", "mailto:errors@example.org"
+    footer = client.get("/tms/second-missing-page/").content.decode().split('<footer class="site-footer">')[1]
+    assert CRISIS in footer and "Samaritans" not in footer and 'href="mailto:errors@example.org"' in footer
+
+
+@pytest.mark.django_db
 def test_400_page_keeps_the_promises():
     response = Client(HTTP_HOST="evil.example").get("/")
     assert response.status_code == 400
