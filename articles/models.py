@@ -217,7 +217,9 @@ class Article(models.Model):
         shown.summary = self.approved_summary
         shown.body = self.approved_body
         shown.body_html = self.approved_body_html
-        shown.plain_text = html_to_text(self.approved_body_html)
+        # Not carried (lists make public versions on every request): SearchEntry, its one
+        # reader, makes the approved text from body_html when it indexes the page.
+        shown.plain_text = ""
         shown.toc = self.approved_toc
         shown.updated_on = self.approved_updated_on or self.updated_on
         shown.approved_title = shown.approved_summary = shown.approved_body = ""
@@ -276,8 +278,6 @@ class SearchEntry(models.Model):
     summary = models.CharField(max_length=160)
     text = models.TextField()
 
-    FIELDS = {"title": "title", "summary": "summary", "text": "plain_text"}  # entry field: article field
-
     def __str__(self) -> str:
         return self.title
 
@@ -287,7 +287,8 @@ class SearchEntry(models.Model):
         if not article.is_public:
             return None
         shown = article.public_version()
-        return {name: strip_marks(getattr(shown, field)) for name, field in cls.FIELDS.items()}
+        text = article.plain_text if shown is article else html_to_text(shown.body_html)
+        return {"title": strip_marks(shown.title), "summary": strip_marks(shown.summary), "text": strip_marks(text)}
 
     @classmethod
     def refresh(cls, article: Article, *, created: bool = False) -> None:
