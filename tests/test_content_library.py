@@ -19,7 +19,8 @@ RENDERED = {slug: render_markdown(f.body) for slug, f in PAGES.items()}
 EXPECTED = {
     "what-is-tms", "how-tms-works", "types-of-tms", "does-tms-work", "risks-and-side-effects",
     "is-tms-right-for-me", "what-to-expect", "tms-compared-with-other-treatments", "cost-and-insurance",
-    "questions-to-ask", "after-tms", "faq", "glossary", "about-this-site",
+    "questions-to-ask", "after-tms", "faq", "glossary", "about-this-site", "tms-for-young-people",
+    "choosing-a-tms-clinic",
 }  # fmt: skip
 SITE_PATHS = {"/", "/help/", "/search/", "/clinicians/", "/about/", "/feed/"}
 
@@ -43,7 +44,7 @@ def parsed(slug) -> _Ids:
     return parser
 
 
-def test_all_fourteen_pages_are_there_and_published():
+def test_all_sixteen_pages_are_there_and_published():
     assert set(PAGES) == EXPECTED
     assert {f.meta["status"] for f in FILES} == {"published"}
 
