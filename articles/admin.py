@@ -221,9 +221,7 @@ class ArticleAdmin(MarkdownxModelAdmin):
 
     # --- saving ----------------------------------------------------------------------------
     def save_model(self, request, obj, form, change):
-        kind = form.cleaned_data.get("change_kind") or workflow.CLINICAL
-        obj._change_kind = kind
-        obj._history_user = request.user
+        kind = (form.cleaned_data.get("change_kind") or workflow.CLINICAL) if change else workflow.CLINICAL
         text_changed = any(name in form.changed_data for name in workflow.TEXT_FIELDS)
         if not change:
             reason = "Created"
@@ -233,11 +231,9 @@ class ArticleAdmin(MarkdownxModelAdmin):
             reason = "Changed " + ", ".join(form.changed_data)[:80] if form.changed_data else "Saved"
         if change and form.old_status != obj.status:
             reason += f"; {Status(form.old_status).label} → {obj.get_status_display()}"
-        obj._change_reason = reason[:100]
-        super().save_model(request, obj, form, change)
-        note = form.cleaned_data.get("public_note", "").strip()
-        if note:
-            workflow.add_page_change(obj, kind=kind if change else workflow.CLINICAL, note=note, user=request.user)
+        workflow.article_save(
+            article=obj, change=kind, user=request.user, note=form.cleaned_data.get("public_note", ""), reason=reason
+        )
         if change and text_changed and obj.has_pending_changes and kind == workflow.CLINICAL:
             messages.warning(
                 request,
@@ -359,7 +355,7 @@ class ArticleAdmin(MarkdownxModelAdmin):
                 done = "signed off and published" if publish else "signed off"
                 messages.success(request, f"“{article.title}” is {done}.")
                 return HttpResponseRedirect(_admin_url("change", article.pk))
-        comparison = article.public_version() if article.has_pending_changes else None
+        comparison = article.published_pages.filter(language="en").first() if article.has_pending_changes else None
         context = self._context(
             request,
             article,
@@ -367,19 +363,23 @@ class ArticleAdmin(MarkdownxModelAdmin):
             form=form,
             can_publish=can_publish,
             signable=article.status in (Status.IN_REVIEW, Status.PUBLISHED),
-            changes=workflow.changes_between(comparison, article) if comparison else [],
+            changes=workflow.changes_between(comparison, article, fields=workflow.PUBLIC_TEXT_DIFF)
+            if comparison
+            else [],
         )
         return TemplateResponse(request, "admin/articles/article/sign_off.html", context)
 
     # --- history, compare, restore, recover ----------------------------------------------------
     def history_view(self, request, object_id, extra_context=None):
         article = self._article_or_404(request, object_id)
-        revisions = list(article.history.select_related("history_user").order_by("-history_id"))
+        revisions = list(article.history.select_related("history_user").order_by("-history_date", "-history_id"))
+        public = article.published_pages.filter(language="en").values_list("fingerprint", flat=True).first()
         context = self._context(
             request,
             article,
             f"History: {article}",
             revisions=revisions,
+            public_fingerprint=public,
             can_restore=self.has_change_permission(request, article),
         )
         return TemplateResponse(request, "admin/articles/article/history.html", context)

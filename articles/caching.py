@@ -118,6 +118,7 @@ class Generation:
     def forget(self) -> None:
         with self._lock:
             self._prefix = None
+            self._today = ("", 0.0)  # the time zone may have changed
 
     def _date(self, now: float) -> str:
         today, checked = self._today

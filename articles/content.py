@@ -16,8 +16,9 @@ import yaml
 from django.db import transaction
 from django.utils.text import slugify
 
+from . import publishing, workflow
 from .derived import deriver
-from .models import Article, Reviewer, body_fingerprint
+from .models import Article, Reviewer, text_fingerprint
 from .topics import TOPICS
 
 FIELDS = (
@@ -229,8 +230,8 @@ def load_directory(directory: Path, *, keep: bool = True) -> list[ContentFile]:
 
 
 def _apply(article: Article, item: ContentFile, reviewers: dict) -> bool:
-    """Copy a file's values onto an article; True when anything changed. ``reviewers`` caches
-    the import's reviewers by (name, credentials)."""
+    """Copy a file's values onto an article; True when anything changed (its approved text
+    included). ``reviewers`` caches the import's reviewers by (name, credentials)."""
     meta = item.meta
     reviewer = None
     if meta["reviewer"]:
@@ -238,7 +239,8 @@ def _apply(article: Article, item: ContentFile, reviewers: dict) -> bool:
         if key not in reviewers:
             reviewers[key], _ = Reviewer.objects.get_or_create(name=key[0], credentials=key[1])
         reviewer = reviewers[key]
-    approved = meta["approved"] or {}
+    approved = meta["approved"]
+    signed = approved or {"title": meta["title"], "summary": meta["summary"], "body": item.body}
     values = {
         "title": meta["title"],
         "summary": meta["summary"],
@@ -250,18 +252,24 @@ def _apply(article: Article, item: ContentFile, reviewers: dict) -> bool:
         "reviewed_on": meta["reviewed_on"],
         "next_review_due": meta["next_review_due"],
         "updated_on": meta["updated_on"],
-        "reviewed_fingerprint": body_fingerprint(approved.get("body") or item.body) if reviewer else "",
-        "approved_title": approved.get("title", ""),
-        "approved_summary": approved.get("summary", ""),
-        "approved_body": approved.get("body", ""),
-        "approved_updated_on": approved.get("updated_on"),
+        "reviewed_fingerprint": text_fingerprint(title=signed["title"], summary=signed["summary"], body=signed["body"])
+        if reviewer
+        else "",
     }
     changed = False
     for key, value in values.items():
         if getattr(article, key) != value:
             setattr(article, key, value)
             changed = True
-    return changed
+    return changed or _approved_differs(article, approved)
+
+
+def _approved_differs(article: Article, approved: dict | None) -> bool:
+    """Whether a stored page's public text differs from a file's approved block."""
+    if approved is None or article.pk is None:
+        return False
+    page = article.published_pages.filter(language="en").only("title", "summary", "body", "updated_on").first()
+    return page is None or any(getattr(page, key) != approved[key] for key in APPROVED_KEYS)
 
 
 IMPORT_BATCH = 250
@@ -310,9 +318,14 @@ def _save_batch(batch: list, derived, report: ImportReport) -> None:
     for (article, item, is_new), made in zip(batch, derived.get(), strict=True):
         # Slugs are unique: checked across the files by load_directory, and looked up above.
         article.full_clean(validate_unique=False)
-        article._change_kind = "import"  # the file states its own review fields
-        article._change_reason = f"Imported from {item.path.name}"
-        article.save(derived=made)
+        approved = item.meta["approved"]
+        workflow.article_save(
+            article=article,
+            change=workflow.IMPORT,  # the file states its own review fields
+            reason=f"Imported from {item.path.name}",
+            approved=publishing.Text.rendered(**approved) if approved else None,
+            derived=made,
+        )
         (report.created if is_new else report.updated).append(article.slug)
 
 
@@ -329,6 +342,16 @@ _FrontMatterDumper.add_representer(
 )
 
 
+def approved_text(article: Article):
+    """The text a reviewer approved, where the working copy has moved on since: the published page
+    for a public page, else the revision that had exactly that text. None otherwise."""
+    if not article.is_reviewed or article.has_current_sign_off:
+        return None
+    if article.is_public:
+        return article.published_pages.filter(language="en").first()
+    return article.history.filter(fingerprint=article.reviewed_fingerprint).order_by("-history_id").first()
+
+
 def article_to_text(article: Article) -> str:
     meta = {
         "title": article.title,
@@ -343,12 +366,13 @@ def article_to_text(article: Article) -> str:
         "next_review_due": article.next_review_due,
         "updated_on": article.updated_on,
     }
-    if article.approved_body:
+    approved = approved_text(article)
+    if approved is not None:
         meta["approved"] = {
-            "title": article.approved_title,
-            "summary": article.approved_summary,
-            "updated_on": article.approved_updated_on,
-            "body": _normalise_body(article.approved_body),
+            "title": approved.title,
+            "summary": approved.summary,
+            "updated_on": approved.updated_on,
+            "body": _normalise_body(approved.body),
         }
     front = yaml.dump(meta, Dumper=_FrontMatterDumper, sort_keys=False, allow_unicode=True, width=1000)
     return f"---\n{front}---\n{_normalise_body(article.body)}"

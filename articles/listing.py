@@ -2,36 +2,29 @@
 
 Home, the topic pages, the clinicians' share kit and an article's previous/next and related
 pages each run a fixed number of queries, and each query fetches a bounded number of rows
-(a ``LIMIT``), whether there are 14 pages or 10,000. Every list shows a page's public version:
-a page awaiting sign-off of a clinical change is listed with its approved title and summary.
+(a ``LIMIT``), whether there are 14 pages or 10,000. Every list reads published pages
+(``PublishedPage``): what the public may read, never an editor's working copy.
+
+One paginator serves every paginated list (topics, the share kit, search): ``paginate``. A page
+number past the last page shows the last page, and one that is not a whole number of 1 or more
+shows the first page, so a bookmarked page of a list that has since grown shorter still opens.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.core.paginator import InvalidPage, Page, Paginator
+from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
-from django.http import Http404
+from django.utils.http import urlencode
 
-from .models import Article
+from .models import PublishedPage
 from .topics import TOPIC_ORDER, TOPICS
 
-# What a list shows (link, title, summary) plus what public_version() reads to swap in the
-# approved text of a page with a pending clinical change, so listing one costs no extra query.
-LISTED_FIELDS = (
-    "slug",
-    "title",
-    "summary",
-    "topic",
-    "updated_on",
-    "approved_title",
-    "approved_summary",
-    "approved_body",
-    "approved_body_html",
-    "approved_toc",
-    "approved_updated_on",
-)
+# What a list shows: link, title, summary (and the date, for whoever wants it).
+LISTED_FIELDS = ("article_id", "slug", "title", "summary", "topic", "topic_rank", "order", "updated_on")
+# The share kit also shows each page's review line and section links.
+REVIEW_LISTED_FIELDS = ("toc", "reviewer_name", "reviewer_credentials", "reviewed_on", "next_review_due")
 
 
 # Reading order with the id last, so pages with the same order and title keep their place from
@@ -39,16 +32,17 @@ LISTED_FIELDS = (
 READING_ORDER = ("topic_rank", "order", "title", "pk")
 
 
-def listed(queryset: QuerySet) -> QuerySet:
+def listed(queryset: QuerySet, *, with_review: bool = False) -> QuerySet:
     """Only the columns a list of pages needs."""
-    return queryset.only(*LISTED_FIELDS)
+    return queryset.only(*LISTED_FIELDS, *(REVIEW_LISTED_FIELDS if with_review else ()))
 
 
-def published_in_topic(key: str, *, rank: int | None = None) -> QuerySet:
-    """A topic's published pages. The topic's rank (stored on each page when it is saved, from
-    its place in TOPICS) is in the filter too, so the database reads its (status, topic_rank,
-    order) index instead of every published row."""
-    return Article.objects.published().filter(topic_rank=TOPIC_ORDER.get(key, 99) if rank is None else rank, topic=key)
+def published_in_topic(key: str, *, rank: int | None = None, language: str = "en") -> QuerySet:
+    """A topic's published pages. The topic's rank (stored on each page, from its place in
+    TOPICS) is in the filter too, so the database reads its (language, topic_rank, order, title)
+    index instead of every published row."""
+    rank = TOPIC_ORDER.get(key, 99) if rank is None else rank
+    return PublishedPage.objects.in_language(language).filter(topic_rank=rank, topic=key)
 
 
 def topic_pages(key: str) -> QuerySet:
@@ -61,7 +55,7 @@ def topic_pages(key: str) -> QuerySet:
 class TopicSummary:
     key: str
     label: str
-    articles: list[Article]
+    articles: list[PublishedPage]
     count: int
 
     @property
@@ -77,7 +71,7 @@ def topics_with_first_pages(*, per_topic: int) -> list[TopicSummary]:
     for key, label in TOPICS:
         count = published_in_topic(key).count()
         if count:
-            first = [article.public_version() for article in topic_pages(key)[:per_topic]]
+            first = list(topic_pages(key)[:per_topic])
             topics.append(TopicSummary(key=key, label=label, articles=first, count=count))
     return topics
 
@@ -85,20 +79,20 @@ def topics_with_first_pages(*, per_topic: int) -> list[TopicSummary]:
 # --- Previous, next and related pages ------------------------------------------------------------
 @dataclass(frozen=True)
 class Neighbours:
-    previous: Article | None
-    next: Article | None
-    related: list[Article]
+    previous: PublishedPage | None
+    next: PublishedPage | None
+    related: list[PublishedPage]
 
 
-def _reading_order_before(article: Article) -> Q:
-    """Pages that come before ``article`` in its topic's reading order (order, title; then id)."""
-    order, title = article.order, article.title
-    return Q(order__lt=order) | Q(order=order, title__lt=title) | Q(order=order, title=title, pk__lt=article.pk)
+def _reading_order_before(page: PublishedPage) -> Q:
+    """Pages that come before ``page`` in its topic's reading order (order, title; then id)."""
+    order, title = page.order, page.title
+    return Q(order__lt=order) | Q(order=order, title__lt=title) | Q(order=order, title=title, pk__lt=page.pk)
 
 
-def _reading_order_after(article: Article) -> Q:
-    order, title = article.order, article.title
-    return Q(order__gt=order) | Q(order=order, title__gt=title) | Q(order=order, title=title, pk__gt=article.pk)
+def _reading_order_after(page: PublishedPage) -> Q:
+    order, title = page.order, page.title
+    return Q(order__gt=order) | Q(order=order, title__gt=title) | Q(order=order, title=title, pk__gt=page.pk)
 
 
 def nearest(before: list, after: list, count: int) -> list:
@@ -110,24 +104,17 @@ def nearest(before: list, after: list, count: int) -> list:
     return [*reversed(before[:take_before]), *after[:take_after]]
 
 
-def topic_neighbours(article: Article, *, related: int) -> Neighbours:
-    """The published pages before and after ``article`` in its topic, and up to ``related`` of the
+def topic_neighbours(page: PublishedPage, *, related: int) -> Neighbours:
+    """The published pages before and after ``page`` in its topic, and up to ``related`` of the
     topic's pages nearest it: two queries of at most ``related`` rows each. A page the public
     cannot see (a staff preview) has no previous or next page; its related pages are the first
     of its topic."""
-    pages = listed(published_in_topic(article.topic, rank=article.topic_rank))
-    if not article.is_public:
-        first = pages.order_by(*READING_ORDER)[:related]
-        return Neighbours(None, None, [page.public_version() for page in first])
+    pages = listed(published_in_topic(page.topic, rank=page.topic_rank, language=page.language))
+    if not page.is_public:
+        return Neighbours(None, None, list(pages.order_by(*READING_ORDER)[:related]))
     limit = max(related, 1)
-    before = [
-        page.public_version()
-        for page in pages.filter(_reading_order_before(article)).order_by("-order", "-title", "-pk")[:limit]
-    ]
-    after = [
-        page.public_version()
-        for page in pages.filter(_reading_order_after(article)).order_by("order", "title", "pk")[:limit]
-    ]
+    before = list(pages.filter(_reading_order_before(page)).order_by("-order", "-title", "-pk")[:limit])
+    after = list(pages.filter(_reading_order_after(page)).order_by("order", "title", "pk")[:limit])
     return Neighbours(
         previous=before[0] if before else None,
         next=after[0] if after else None,
@@ -145,11 +132,16 @@ class PageLink:
 
 @dataclass(frozen=True)
 class Listing:
-    """One page of a paginated list: its items and the links around it."""
+    """One page of a paginated list: its items and the links around it. ``params``: the other
+    query parameters every link keeps (search's ``q``)."""
 
     page: Page
-    items: list[Article]
     path: str
+    params: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def items(self) -> list:
+        return list(self.page.object_list)
 
     @property
     def paginated(self) -> bool:
@@ -168,8 +160,9 @@ class Listing:
         return self.page.paginator.count
 
     def url(self, number: int) -> str:
-        """The address of page ``number``: page 1 is the list's own address."""
-        return self.path if number == 1 else f"{self.path}?page={number}"
+        """The address of page ``number``: page 1 without a page number."""
+        query = urlencode([*self.params, *((("page", number),) if number > 1 else ())])
+        return f"{self.path}?{query}" if query else self.path
 
     @property
     def canonical_path(self) -> str:
@@ -195,13 +188,13 @@ class Listing:
         ]
 
 
-def paginate(queryset: QuerySet, *, page: str | None, per_page: int, path: str) -> Listing:
-    """Page ``page`` (the ``?page=`` value; none means 1) of an ordered queryset: a count query
-    and one query of at most ``per_page`` rows. A page number that is not a whole number or is
-    out of range is a 404, like any address that does not exist."""
-    paginator = Paginator(queryset, per_page)
+def paginate(items, *, page: str | None, per_page: int, path: str, params: dict | None = None) -> Listing:
+    """Page ``page`` (the ``?page=`` value) of ``items``: an ordered queryset, or any object with
+    ``count()`` and slicing (search results). A count and one fetch of at most ``per_page`` items.
+    Past the last page: the last page; not a whole number of 1 or more: the first page."""
     try:
-        current = paginator.page(1 if page is None else page)
-    except InvalidPage as error:
-        raise Http404("No such page of this list") from error
-    return Listing(page=current, items=[item.public_version() for item in current.object_list], path=path)
+        number = max(1, int(page or 1))
+    except (TypeError, ValueError):
+        number = 1
+    current = Paginator(items, per_page).get_page(number)
+    return Listing(page=current, path=path, params=tuple((params or {}).items()))

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import copy
 import hashlib
 from datetime import date, timedelta
 
@@ -8,21 +7,23 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import cached_property
 from markdownx.models import MarkdownxField
 from simple_history.models import HistoricalRecords
 
 from .derived import Derived, derive
-from .handout import handout_size
-from .markdown import BodyParts, html_to_text, present_body, render_markdown
-from .search import strip_marks
 from .topics import TOPICS
 
 
-def body_fingerprint(body: str) -> str:
-    """A fingerprint of the exact text a reviewer approved (line endings normalised)."""
-    normalised = "\n".join(line.rstrip() for line in (body or "").replace("\r\n", "\n").split("\n"))
-    return hashlib.sha256(normalised.strip().encode("utf-8")).hexdigest()
+def text_fingerprint(*, title: str, summary: str, body: str) -> str:
+    """A fingerprint of the exact text a reviewer approves: title, summary and body (line endings
+    and trailing spaces normalised)."""
+
+    def normalised(text: str) -> str:
+        lines = (text or "").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        return "\n".join(line.rstrip() for line in lines).strip()
+
+    joined = "\x00".join(normalised(part) for part in (title, summary, body))
+    return hashlib.sha256(joined.encode("utf-8")).hexdigest()
 
 
 class StaleArticle(Exception):
@@ -53,8 +54,10 @@ class Reviewer(models.Model):
 
 
 class ArticleQuerySet(models.QuerySet):
+    """Editors' working copies. The public never reads these: see PublishedPage."""
+
     def published(self) -> ArticleQuerySet:
-        """The one definition of what the public may see."""
+        """Articles whose status is published (each has a PublishedPage the public reads)."""
         return self.filter(status=Article.Status.PUBLISHED)
 
     def in_reading_order(self) -> ArticleQuerySet:
@@ -71,14 +74,19 @@ class ArticleQuerySet(models.QuerySet):
         )
 
     def awaiting_sign_off(self) -> ArticleQuerySet:
-        """Pages a reviewer should look at: submitted for review, or published with a clinical change."""
+        """Pages a reviewer should look at: submitted for review, or published with a clinical
+        change (a reviewed text that no longer matches the fingerprint the reviewer approved)."""
         return self.filter(
             models.Q(status=Article.Status.IN_REVIEW)
-            | models.Q(status=Article.Status.PUBLISHED) & ~models.Q(approved_body="")
+            | models.Q(status=Article.Status.PUBLISHED, reviewer__isnull=False, reviewed_on__isnull=False)
+            & ~models.Q(reviewed_fingerprint=models.F("fingerprint"))
         ).order_by("updated_at")
 
 
 class Article(models.Model):
+    """An editor's working copy of a page. Saved only through ``workflow.article_save``, which
+    also writes what the public reads (``PublishedPage``) when the public text changes."""
+
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         IN_REVIEW = "in_review", "In review"
@@ -96,6 +104,8 @@ class Article(models.Model):
     plain_text = models.TextField(editable=False, default="")
     reading_grade = models.FloatField(editable=False, null=True)
     word_count = models.PositiveIntegerField(editable=False, default=0)
+    # text_fingerprint() of title, summary and body as saved (compared with reviewed_fingerprint).
+    fingerprint = models.CharField(max_length=64, editable=False, default="")
 
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
     topic = models.CharField(max_length=40, choices=TOPICS)
@@ -105,16 +115,9 @@ class Article(models.Model):
     reviewer = models.ForeignKey(Reviewer, null=True, blank=True, on_delete=models.PROTECT, related_name="articles")
     reviewed_on = models.DateField(null=True, blank=True)
     next_review_due = models.DateField(null=True, blank=True)
+    # text_fingerprint() of the text the reviewer approved. While it differs from `fingerprint`,
+    # a clinical change waits for sign-off and the public reads the last approved text.
     reviewed_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
-
-    # The last approved text, kept while a clinical change waits for a fresh sign-off. Empty when
-    # the public reads the current text. See articles/workflow.py and docs/editorial-workflow.md.
-    approved_title = models.CharField(max_length=200, blank=True, editable=False)
-    approved_summary = models.CharField(max_length=160, blank=True, editable=False)
-    approved_body = models.TextField(blank=True, editable=False)
-    approved_body_html = models.TextField(blank=True, editable=False)
-    approved_toc = models.JSONField(default=list, blank=True, editable=False)
-    approved_updated_on = models.DateField(null=True, blank=True, editable=False)
 
     updated_on = models.DateField(default=date.today, help_text="Shown to readers as 'Last updated'")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -123,9 +126,7 @@ class Article(models.Model):
 
     objects = ArticleQuerySet.as_manager()
     # Revisions keep what editors wrote; what is derived from it is made again on restore.
-    history = HistoricalRecords(
-        excluded_fields=["body_html", "toc", "plain_text", "approved_body_html", "approved_toc"]
-    )
+    history = HistoricalRecords(excluded_fields=["body_html", "toc", "plain_text"])
 
     class Meta:
         ordering = ["topic_rank", "order", "title"]
@@ -139,43 +140,24 @@ class Article(models.Model):
         return self.title
 
     def save(self, *args, derived: Derived | None = None, **kwargs):
-        """Save, keeping the workflow's rules, the derived fields and the search index in step.
+        """Derive the stored fields and refuse a save from an out-of-date copy. Nothing else:
+        the editorial rules and what the public reads are ``workflow.article_save``'s.
         ``derived``: the body's derived values, made ahead (see ``render``)."""
-        from . import workflow
-
-        if getattr(self, "_is_public_copy", False):
-            raise TypeError("public_version() returns a read-only copy; save the article itself.")
-        adding = self._state.adding
-        previous = None if adding else workflow.loaded_state(self)
-        if previous is not None:
-            workflow.apply_text_change(self, previous, kind=getattr(self, "_change_kind", None))
         self.render(derived)
-        if not adding:
+        if not self._state.adding:
             # Optimistic locking: only the copy that was read at the current version may save.
             moved = type(self).objects.filter(pk=self.pk, version=self.version).update(version=self.version + 1)
             if not moved:
                 raise StaleArticle(f"'{self.title}' was changed by someone else since it was opened.")
             self.version += 1
         super().save(*args, **kwargs)
-        workflow.after_save(self, previous)
-        SearchEntry.refresh(self, created=adding)
-        deferred = self.get_deferred_fields()
-        self._loaded = {name: getattr(self, name) for name in workflow.TRACKED_FIELDS if name not in deferred}
-        self._change_kind = None
 
     def get_absolute_url(self) -> str:
         return reverse("articles:detail", kwargs={"slug": self.slug})
 
-    @classmethod
-    def from_db(cls, db, field_names, values, **kwargs):
-        instance = super().from_db(db, field_names, values, **kwargs)
-        # What was loaded, so save() can tell what changed (text, slug) without another query.
-        instance._loaded = dict(zip(field_names, values, strict=True))
-        return instance
-
     # --- derived fields: computed here, once per save ---------------------------------------
     def render(self, derived: Derived | None = None) -> None:
-        """Fill the fields derived from the body. ``derived`` may be made ahead (a large import
+        """Fill the fields derived from the text. ``derived`` may be made ahead (a large import
         makes them in parallel); it is used only if it was made from exactly this body."""
         if derived is None or derived.body != self.body:
             derived = derive(self.body)
@@ -185,56 +167,27 @@ class Article(models.Model):
         self.word_count = derived.word_count
         self.reading_grade = derived.reading_grade
         self.topic_rank = [key for key, _ in TOPICS].index(self.topic) if self.topic in dict(TOPICS) else 99
-        if self.approved_body:
-            approved = render_markdown(self.approved_body)
-            self.approved_body_html, self.approved_toc = approved.html, approved.toc
-        else:
-            self.approved_body_html, self.approved_toc = "", []
+        self.fingerprint = self.current_fingerprint()
 
-    # --- what the public reads -------------------------------------------------------------
-    @property
-    def has_pending_changes(self) -> bool:
-        """A clinical change waits for sign-off; the public still reads the approved text."""
-        return bool(self.approved_body)
-
-    @property
-    def has_current_sign_off(self) -> bool:
-        """A clinician signed off exactly the text as it stands now."""
-        return (
-            self.is_reviewed
-            and not self.has_pending_changes
-            and self.reviewed_fingerprint == body_fingerprint(self.body)
-        )
-
-    def public_version(self) -> Article:
-        """The article as the public sees it: itself, or, while a clinical change waits for
-        sign-off, a read-only copy carrying the last approved text (and the same review fields,
-        which always describe that approved text)."""
-        if not self.has_pending_changes:
-            return self
-        shown = copy.copy(self)
-        shown.title = self.approved_title
-        shown.summary = self.approved_summary
-        shown.body = self.approved_body
-        shown.body_html = self.approved_body_html
-        # Not carried (lists make public versions on every request): SearchEntry, its one
-        # reader, makes the approved text from body_html when it indexes the page.
-        shown.plain_text = ""
-        shown.toc = self.approved_toc
-        shown.updated_on = self.approved_updated_on or self.updated_on
-        shown.approved_title = shown.approved_summary = shown.approved_body = ""
-        shown.__dict__.pop("body_parts", None)  # derived from body_html: recompute for the copy
-        shown._is_public_copy = True
-        return shown
-
-    def public_history(self):
-        """The public change log: dated entries for changes the public can read."""
-        return self.page_changes.filter(public=True).order_by("-date", "-pk")
+    def current_fingerprint(self) -> str:
+        """The fingerprint of the text as it stands on this instance (saved or not)."""
+        return text_fingerprint(title=self.title, summary=self.summary, body=self.body)
 
     # --- review state -----------------------------------------------------------------------
     @property
     def is_reviewed(self) -> bool:
         return bool(self.reviewer_id and self.reviewed_on)
+
+    @property
+    def has_current_sign_off(self) -> bool:
+        """A clinician signed off exactly the text as it stands now."""
+        return self.is_reviewed and self.reviewed_fingerprint == self.current_fingerprint()
+
+    @property
+    def has_pending_changes(self) -> bool:
+        """A published, signed-off page whose text has changed since: a clinical change waits for
+        sign-off, and the public still reads the approved text."""
+        return self.is_public and self.is_reviewed and not self.has_current_sign_off
 
     @property
     def is_review_overdue(self) -> bool:
@@ -244,63 +197,100 @@ class Article(models.Model):
     def is_public(self) -> bool:
         return self.status == self.Status.PUBLISHED
 
+
+class PublishedPageQuerySet(models.QuerySet):
+    def in_language(self, language: str = "en") -> PublishedPageQuerySet:
+        return self.filter(language=language)
+
+
+class PublishedPage(models.Model):
+    """What the public reads of one page in one language: everything any public reader shows.
+
+    Written only by ``workflow.article_save``, at the moments the public text changes (publishing,
+    sign-off, an editorial change to a signed-off page, any saved change to a published page no
+    clinician has reviewed, a slug, topic or order change); deleted when the page is archived or
+    unpublished. Every public reader (pages, handouts, QR codes, lists, search, sitemaps, feed,
+    JSON-LD) reads these rows and never ``Article``. docs/published-record.md explains it.
+    """
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="published_pages")
+    language = models.CharField(max_length=8, default="en")
+    version = models.PositiveIntegerField(help_text="The article version whose text this is")
+    fingerprint = models.CharField(max_length=64)  # text_fingerprint() of title, summary and body
+    published_at = models.DateTimeField(default=timezone.now)
+
+    slug = models.SlugField(max_length=100)
+    title = models.CharField(max_length=200)
+    summary = models.CharField(max_length=160)
+    topic = models.CharField(max_length=40, choices=TOPICS)
+    topic_rank = models.PositiveSmallIntegerField(default=0)
+    order = models.PositiveIntegerField(default=0)
+    updated_on = models.DateField()
+    body = models.TextField(help_text="The approved markdown (what export writes and history keeps)")
+
+    # Made from the body when this record is written; requests never parse HTML.
+    key_points = models.TextField(blank=True)
+    main = models.TextField(blank=True)
+    references = models.TextField(blank=True)
+    toc = models.JSONField(default=list)
+    text = models.TextField(blank=True, help_text="What search reads")
+    citations = models.JSONField(default=list)
+    handout_size = models.CharField(max_length=20, blank=True)
+
+    # The review as the sign-off named it (a later edit of the reviewer's profile changes nothing here).
+    reviewer_name = models.CharField(max_length=200, blank=True)
+    reviewer_credentials = models.CharField(max_length=200, blank=True)
+    reviewer_url = models.URLField(blank=True)
+    reviewed_on = models.DateField(null=True, blank=True)
+    next_review_due = models.DateField(null=True, blank=True)
+
+    objects = PublishedPageQuerySet.as_manager()
+    # Every public version stays reachable: the text, its review and when it went public.
+    history = HistoricalRecords(excluded_fields=["key_points", "main", "references", "toc", "text", "citations"])
+
+    class Meta:
+        ordering = ["language", "topic_rank", "order", "title"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "language"], name="one_published_page_per_language"),
+            models.UniqueConstraint(fields=["language", "slug"], name="unique_published_slug"),
+        ]
+        indexes = [
+            models.Index(fields=["language", "topic_rank", "order", "title"], name="published_reading_order"),
+            models.Index(fields=["language", "updated_on"], name="published_updated"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_public(self) -> bool:
+        """False for the unsaved copy the staff preview renders from a working copy."""
+        return self.pk is not None
+
+    @property
+    def is_reviewed(self) -> bool:
+        return bool(self.reviewer_name and self.reviewed_on)
+
+    @property
+    def is_review_overdue(self) -> bool:
+        return self.is_reviewed and self.next_review_due is not None and self.next_review_due < timezone.localdate()
+
     @property
     def contents(self) -> list[dict]:
         """The contents list: second-level sections, without the key points."""
         return [entry for entry in self.toc if entry["level"] == 2 and entry["id"] != "key-points"]
-
-    @cached_property
-    def body_parts(self) -> BodyParts:
-        """The stored body as the public page shows it: key points, main text, references."""
-        return present_body(self.body_html)
-
-    @property
-    def handout_size(self) -> str:
-        """The printed handout's type step ("", "long", "very-long"): smaller for longer pages."""
-        return handout_size(self.body_html)
 
     @property
     def section_ids(self) -> set[str]:
         """Every section id a link or QR code may point at."""
         return {entry["id"] for entry in self.toc}
 
-
-class SearchEntry(models.Model):
-    """What site search reads: the public text of one published page, and nothing else.
-
-    Kept by ``Article.save()`` (deleted with the article). The database indexes it: an FTS5 table
-    on SQLite, a weighted ``tsvector`` column with a GIN index on PostgreSQL (migration 0004).
-    A page waiting for sign-off of a clinical change is indexed by its approved text only.
-    """
-
-    article = models.OneToOneField(Article, primary_key=True, on_delete=models.CASCADE, related_name="search_entry")
-    title = models.CharField(max_length=200)
-    summary = models.CharField(max_length=160)
-    text = models.TextField()
-
-    def __str__(self) -> str:
-        return self.title
-
-    @classmethod
-    def values_for(cls, article: Article) -> dict | None:
-        """The indexed values of an article, or None when the public cannot read it."""
-        if not article.is_public:
-            return None
-        shown = article.public_version()
-        text = article.plain_text if shown is article else html_to_text(shown.body_html)
-        return {"title": strip_marks(shown.title), "summary": strip_marks(shown.summary), "text": strip_marks(text)}
-
-    @classmethod
-    def refresh(cls, article: Article, *, created: bool = False) -> None:
-        """Index what the public now reads of ``article`` (``created``: it was just added)."""
-        values = cls.values_for(article)
-        if created:
-            if values is not None:
-                cls.objects.create(article_id=article.pk, **values)
-        elif values is None:
-            cls.objects.filter(article_id=article.pk).delete()
-        else:
-            cls.objects.update_or_create(article_id=article.pk, defaults=values)
+    def public_history(self):
+        """The public change log: dated entries for changes the public can read."""
+        return PageChange.objects.filter(article_id=self.article_id, public=True).order_by("-date", "-pk")
 
 
 class PageChange(models.Model):

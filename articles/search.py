@@ -1,8 +1,8 @@
 """Site search over the public text of published pages: title, summary and body.
 
-The database does the work, from an index of ``SearchEntry`` rows (the text the public reads;
-see articles/models.py and migration 0004), so a search costs a few index look-ups however many
-pages there are:
+The database does the work, from an index of the published pages (``PublishedPage``: the text
+the public reads; see articles/models.py and migration 0006), so a search costs a few index
+look-ups however many pages there are:
 
 * SQLite: an FTS5 table with Porter stemming, ranked by BM25 (title weighted above summary,
   summary above body).
@@ -25,23 +25,24 @@ from dataclasses import dataclass
 
 from django.db import connection
 from django.urls import get_script_prefix, reverse
+from django.utils.functional import cached_property
 from django.utils.html import escape
-from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 
 from . import stems
+from .listing import paginate
 
 MAX_QUERY_CHARS = 200
 MAX_TERMS = 10
 PAGE_SIZE = 10  # results per page of results
-MAX_PAGES = 50  # nobody reads further; bounds the work a deep page costs
+MAX_PAGES = 50  # nobody reads further; bounds the work a deep page costs (past it: the last page)
 SNIPPET_WORDS = 32
 # Words that would match every page and only dilute the ranking.
 STOP_WORDS = frozenset(
     "a an and are as at be by can do does for from how i if in is it me my of on or so the "
     "to was what when where which who why will with you your".split()
 )
-# Where the database marks a match: characters that indexed text never contains (SearchEntry).
+# Where the database marks a match: characters that indexed text never contains (PublishedPage.text).
 MARK_START, MARK_END = "\x01", "\x02"
 _WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)  # letters and digits; "_" splits words, as the index does
 
@@ -67,54 +68,18 @@ class Hit:
 @dataclass(frozen=True)
 class Results:
     query: Query
-    hits: list[Hit]
+    listing: object = None  # articles.listing.Listing of Hit, or None without search terms
     all_words: bool = True  # False when no page had every word and pages with some are shown
     total: int = 0  # pages found in all
-    page: int = 1  # which page of results this is
 
     @property
-    def pages(self) -> int:
-        return page_count(self.total)
-
-    @property
-    def first_number(self) -> int:
-        """The position of the first hit on this page (for the list's `start`)."""
-        return (self.page - 1) * PAGE_SIZE + 1
-
-    @property
-    def last_number(self) -> int:
-        return self.first_number + len(self.hits) - 1
-
-    def url(self, page: int) -> str:
-        """The address of another page of these results (page 1 without a page number)."""
-        return "?" + urlencode({"q": self.query.text, **({"page": page} if page > 1 else {})})
-
-    @property
-    def previous_url(self) -> str:
-        return self.url(self.page - 1) if self.page > 1 else ""
-
-    @property
-    def next_url(self) -> str:
-        return self.url(self.page + 1) if self.page < self.pages else ""
+    def hits(self) -> list[Hit]:
+        return self.listing.items if self.listing else []
 
 
 @functools.lru_cache(maxsize=4096)
 def _page_path(slug: str, _prefix: str) -> str:
     return reverse("articles:detail", kwargs={"slug": slug})
-
-
-def page_count(total: int) -> int:
-    """How many pages of results ``total`` pages found fill (at most MAX_PAGES)."""
-    return min(MAX_PAGES, -(-total // PAGE_SIZE))
-
-
-def page_number(raw: str | None) -> int:
-    """The results page asked for: a number from 1 to MAX_PAGES; anything else means page 1."""
-    try:
-        number = int(raw or 1)
-    except ValueError:
-        return 1
-    return min(max(number, 1), MAX_PAGES)
 
 
 def query_parse(raw: str | None) -> Query:
@@ -144,7 +109,8 @@ def marked_html(marked: str) -> SafeString:
 
 
 # --- SQLite: FTS5 -------------------------------------------------------------------------------
-FTS = "articles_searchentry_fts"
+FTS = "articles_publishedpage_fts"
+PAGES = "articles_publishedpage"
 
 
 def _fts5_match(terms, *, all_words: bool) -> str:
@@ -153,38 +119,35 @@ def _fts5_match(terms, *, all_words: bool) -> str:
     return (" AND " if all_words else " OR ").join(parts)
 
 
-def _search_sqlite(terms, *, all_words: bool, page: int) -> tuple[int, list[tuple[str, str, str, str]]]:
-    # The FTS5 table alone answers the count and the ranking; the articles table (wide rows) is
-    # read only for the page of results shown.
+def _count_sqlite(terms, *, all_words: bool) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM {FTS} WHERE {FTS} MATCH %s", [_fts5_match(terms, all_words=all_words)])
+        return cursor.fetchone()[0]
+
+
+def _rows_sqlite(terms, *, all_words: bool, limit: int, offset: int) -> list[tuple[str, str, str, str]]:
+    # The FTS5 table alone answers the ranking; the published pages (wide rows) are read only
+    # for the page of results shown.
     match = _fts5_match(terms, all_words=all_words)
     in_title = "{title} : (" + _fts5_match(terms, all_words=False) + ")"
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT count(*) FROM {FTS} WHERE {FTS} MATCH %s", [match])
-        total = cursor.fetchone()[0]
-        if not total:
-            return 0, []
         cursor.execute(
             f"""SELECT rowid FROM {FTS} WHERE {FTS} MATCH %s
                 ORDER BY rowid IN (SELECT rowid FROM {FTS} WHERE {FTS} MATCH %s) DESC,
                          bm25({FTS}, 10.0, 4.0, 1.0), rowid
                 LIMIT %s OFFSET %s""",
-            [match, in_title, PAGE_SIZE, (page - 1) * PAGE_SIZE],
+            [match, in_title, limit, offset],
         )
         ids = [row[0] for row in cursor.fetchall()]
         if not ids:
-            return total, []
+            return []
         listed = ", ".join(str(int(pk)) for pk in ids)
-        # The index holds published pages only; the status is checked again for the pages shown.
-        cursor.execute(
-            f"""SELECT a.id, a.slug, e.title, e.summary, e.text
-                FROM articles_article a JOIN articles_searchentry e ON e.article_id = a.id
-                WHERE a.id IN ({listed}) AND a.status = 'published'"""
-        )
+        cursor.execute(f"SELECT id, slug, title, summary, text FROM {PAGES} WHERE id IN ({listed})")
         shown = {pk: (slug, title, summary, text) for pk, slug, title, summary, text in cursor.fetchall()}
     # Marks made here rather than by FTS5's highlight(), which re-reads and re-tokenizes every
     # body shown (most of a search's cost): stems.Marker finds the same words.
     mark = stems.Marker(terms, MARK_START, MARK_END)
-    return total, [
+    return [
         (slug, mark(title), mark(summary), _best_passage(text, mark))
         for slug, title, summary, text in (shown[pk] for pk in ids if pk in shown)
     ]
@@ -220,35 +183,35 @@ def _tsquery(terms, *, all_words: bool, weight: str = "") -> tuple[str, list[str
     return f"({sql})", [f"{term}:{weight}" if weight else term for term in terms]
 
 
-def _search_postgresql(terms, *, all_words: bool, page: int) -> tuple[int, list[tuple[str, str, str, str]]]:
-    # As on SQLite: the index table answers the count and the ranking; the articles table is read
-    # only for the page of results shown.
+def _count_postgresql(terms, *, all_words: bool) -> int:
+    query_sql, query_params = _tsquery(terms, all_words=all_words)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM {PAGES} WHERE document @@ {query_sql}", query_params)
+        return cursor.fetchone()[0]
+
+
+def _rows_postgresql(terms, *, all_words: bool, limit: int, offset: int) -> list[tuple[str, str, str, str]]:
+    # As on SQLite: the index answers the ranking; ts_headline runs only for the results shown.
     query_sql, query_params = _tsquery(terms, all_words=all_words)
     title_sql, title_params = _tsquery(terms, all_words=False, weight="A")
     options = f"StartSel={MARK_START}, StopSel={MARK_END}"
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT count(*) FROM articles_searchentry WHERE document @@ {query_sql}", query_params)
-        total = cursor.fetchone()[0]
-        if not total:
-            return 0, []
         cursor.execute(
             f"""WITH q AS (SELECT {query_sql} AS query, {title_sql} AS in_title)
-                SELECT e.article_id FROM articles_searchentry e, q WHERE e.document @@ q.query
-                ORDER BY e.document @@ q.in_title DESC, ts_rank(e.document, q.query) DESC, e.article_id
+                SELECT e.id FROM {PAGES} e, q WHERE e.document @@ q.query
+                ORDER BY e.document @@ q.in_title DESC, ts_rank(e.document, q.query) DESC, e.id
                 LIMIT %s OFFSET %s""",
-            [*query_params, *title_params, PAGE_SIZE, (page - 1) * PAGE_SIZE],
+            [*query_params, *title_params, limit, offset],
         )
         ids = [row[0] for row in cursor.fetchall()]
         if not ids:
-            return total, []
-        # The index holds published pages only; the status is checked again for the pages shown.
+            return []
         cursor.execute(
-            f"""SELECT a.id, a.slug, ts_headline('english', e.title, query, %s),
+            f"""SELECT e.id, e.slug, ts_headline('english', e.title, query, %s),
                        ts_headline('english', e.summary, query, %s), ts_headline('english', e.text, query, %s),
                        e.text
-                FROM articles_article a JOIN articles_searchentry e ON e.article_id = a.id,
-                     (SELECT {query_sql} AS query) q
-                WHERE a.id = ANY(%s) AND a.status = 'published'""",
+                FROM {PAGES} e, (SELECT {query_sql} AS query) q
+                WHERE e.id = ANY(%s)""",
             [
                 f"{options}, HighlightAll=true",
                 f"{options}, HighlightAll=true",
@@ -261,7 +224,7 @@ def _search_postgresql(terms, *, all_words: bool, page: int) -> tuple[int, list[
             pk: (slug, title, summary, _with_ellipses(passage, text))
             for pk, slug, title, summary, passage, text in cursor.fetchall()
         }
-    return total, [shown[pk] for pk in ids if pk in shown]
+    return [shown[pk] for pk in ids if pk in shown]
 
 
 def _with_ellipses(passage: str, text: str) -> str:
@@ -275,23 +238,41 @@ def _with_ellipses(passage: str, text: str) -> str:
     return before + passage.strip() + after
 
 
-def search_articles(query: Query, page: int = 1) -> Results:
+class Hits:
+    """The published pages a query finds, best first, as the paginator reads them: ``count()``
+    (at most MAX_PAGES pages' worth; ``total`` is the real count) and slices of ``Hit``."""
+
+    def __init__(self, terms: tuple[str, ...], *, all_words: bool):
+        self.terms, self.all_words = terms, all_words
+        self._postgresql = connection.vendor == "postgresql"
+
+    @cached_property
+    def total(self) -> int:
+        count = _count_postgresql if self._postgresql else _count_sqlite
+        return count(self.terms, all_words=self.all_words)
+
+    def count(self) -> int:
+        return min(self.total, MAX_PAGES * PAGE_SIZE)
+
+    def __getitem__(self, window: slice) -> list[Hit]:
+        rows = _rows_postgresql if self._postgresql else _rows_sqlite
+        start, stop = window.start or 0, window.stop
+        if stop <= start:
+            return []
+        hits = []
+        for slug, title, summary, text in rows(self.terms, all_words=self.all_words, limit=stop - start, offset=start):
+            passage = " ".join(text.split()) if MARK_START in text else summary  # one line
+            hits.append(Hit(slug=slug, title=marked_html(title), snippet=marked_html(passage)))
+        return hits
+
+
+def search_articles(query: Query, *, page: str | None = None) -> Results:
     """Published pages matching the query, best first: every word if possible, else any.
-    ``page``: which PAGE_SIZE results to show (past the last page: the last page)."""
+    ``page``: which PAGE_SIZE results to show (the ``?page=`` value; see listing.paginate)."""
     if not query.terms:
-        return Results(query=query, hits=[])
-    search = _search_postgresql if connection.vendor == "postgresql" else _search_sqlite
-    all_words = True
-    total, rows = search(query.terms, all_words=True, page=page)
-    if not total and len(query.terms) > 1:
-        all_words = False
-        total, rows = search(query.terms, all_words=False, page=page)
-    last = max(1, page_count(total))
-    if page > last:
-        page = last
-        total, rows = search(query.terms, all_words=all_words, page=page)
-    hits = []
-    for slug, title, summary, text in rows:
-        passage = " ".join(text.split()) if MARK_START in text else summary  # one line
-        hits.append(Hit(slug=slug, title=marked_html(title), snippet=marked_html(passage)))
-    return Results(query=query, hits=hits, all_words=all_words, total=total, page=page)
+        return Results(query=query)
+    hits = Hits(query.terms, all_words=True)
+    if not hits.total and len(query.terms) > 1:
+        hits = Hits(query.terms, all_words=False)
+    listing = paginate(hits, page=page, per_page=PAGE_SIZE, path=reverse("articles:search"), params={"q": query.text})
+    return Results(query=query, listing=listing, all_words=hits.all_words, total=hits.total)

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
-from html import unescape
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -23,8 +21,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_safe
 
-from .markdown import split_body
-from .models import Article
+from .models import PublishedPage
 from .sharing import absolute_url, article_url
 from .topics import TOPICS
 
@@ -33,9 +30,6 @@ ABOUT = [
     {"@type": "MedicalTherapy", "name": "Transcranial magnetic stimulation", "alternateName": "TMS"},
     {"@type": "MedicalCondition", "name": "Major depressive disorder", "alternateName": "Depression"},
 ]
-
-_LI_RE = re.compile(r"<li[^>]*>(.*?)</li>", re.DOTALL)
-_TAG_RE = re.compile(r"<[^>]*>")
 
 
 # --- Sitemap ---------------------------------------------------------------------------------
@@ -57,10 +51,14 @@ class ArticleSitemap(_SiteUrlSitemap):
     limit = SITEMAP_PAGE_SIZE
 
     def items(self):
-        return Article.objects.published().in_reading_order().only("slug", "updated_on")
+        return (
+            PublishedPage.objects.in_language("en")
+            .order_by("topic_rank", "order", "title", "pk")
+            .only("slug", "updated_on")
+        )
 
-    def lastmod(self, article: Article) -> dt.date:
-        return article.updated_on
+    def lastmod(self, page: PublishedPage) -> dt.date:
+        return page.updated_on
 
 
 class PageSitemap(_SiteUrlSitemap):
@@ -75,7 +73,8 @@ class TopicSitemap(_SiteUrlSitemap):
     """The first page of each topic that has published pages, last modified with its newest page."""
 
     def items(self) -> list[tuple[str, dt.date]]:
-        latest = dict(Article.objects.published().order_by().values_list("topic").annotate(latest=Max("updated_on")))
+        pages = PublishedPage.objects.in_language("en").order_by()
+        latest = dict(pages.values_list("topic").annotate(latest=Max("updated_on")))
         return [(key, latest[key]) for key, _label in TOPICS if key in latest]
 
     def location(self, item: tuple[str, dt.date]) -> str:
@@ -128,32 +127,25 @@ class UpdatesFeed(Feed):
         return settings.SITE_NAME
 
     def items(self):
-        pages = Article.objects.published().order_by("-updated_on", "-updated_at")[:50]
-        return [article.public_version() for article in pages]  # never a text still awaiting sign-off
+        pages = PublishedPage.objects.in_language("en").order_by("-updated_on", "-published_at", "-pk")
+        return pages.only("slug", "title", "summary", "updated_on")[:50]
 
-    def item_title(self, article: Article) -> str:
-        return article.title
+    def item_title(self, page: PublishedPage) -> str:
+        return page.title
 
-    def item_description(self, article: Article) -> str:
-        return article.summary
+    def item_description(self, page: PublishedPage) -> str:
+        return page.summary
 
-    def item_link(self, article: Article) -> str:
-        return article_url(article)
+    def item_link(self, page: PublishedPage) -> str:
+        return article_url(page)
 
-    def item_updateddate(self, article: Article) -> dt.datetime:
-        return _as_datetime(article.updated_on)
+    def item_updateddate(self, page: PublishedPage) -> dt.datetime:
+        return _as_datetime(page.updated_on)
 
 
 # --- JSON-LD ---------------------------------------------------------------------------------
-def citations(body_html: str) -> list[str]:
-    """The references of a page, one plain-text string each, in order."""
-    references = split_body(body_html).references
-    items = (unescape(_TAG_RE.sub("", li)) for li in _LI_RE.findall(references))
-    return [" ".join(text.replace("\u21a9", "").split()) for text in items if text.strip()]
-
-
-def medical_web_page(article: Article) -> dict:
-    """schema.org MedicalWebPage for an article. Names a reviewer only for a real sign-off."""
+def medical_web_page(article: PublishedPage) -> dict:
+    """schema.org MedicalWebPage for a published page. Names a reviewer only for a real sign-off."""
     data = {
         "@context": "https://schema.org",
         "@type": "MedicalWebPage",
@@ -169,18 +161,13 @@ def medical_web_page(article: Article) -> dict:
         "isPartOf": {"@type": "WebSite", "name": settings.SITE_NAME, "url": absolute_url("/")},
     }
     if article.is_reviewed:
-        reviewer = {
-            "@type": "Person",
-            "name": article.reviewer.name,
-            "honorificSuffix": article.reviewer.credentials,
-        }
-        if article.reviewer.profile_url:
-            reviewer["url"] = article.reviewer.profile_url
+        reviewer = {"@type": "Person", "name": article.reviewer_name, "honorificSuffix": article.reviewer_credentials}
+        if article.reviewer_url:
+            reviewer["url"] = article.reviewer_url
         data["reviewedBy"] = reviewer
         data["lastReviewed"] = article.reviewed_on.isoformat()
-    cited = citations(article.body_html)
-    if cited:
-        data["citation"] = cited
+    if article.citations:
+        data["citation"] = article.citations
     return data
 
 

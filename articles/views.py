@@ -7,8 +7,9 @@ from django.views.decorators.http import require_safe
 
 from . import listing
 from .crisis import current_region
-from .models import Article
-from .search import page_number, query_parse, search_articles
+from .models import Article, PublishedPage
+from .publishing import preview_page
+from .search import query_parse, search_articles
 from .sharing import article_url, qr_svg
 from .topics import TOPICS
 
@@ -42,27 +43,36 @@ def topic(request, key):
     )
 
 
+def public_page(slug: str) -> PublishedPage:
+    """What the public reads of the page at ``slug``, or a 404."""
+    return get_object_or_404(PublishedPage.objects.in_language("en"), slug=slug)
+
+
 def _article_response(request, slug, *, working_copy=False, template="articles/article_detail.html"):
-    """The article page. `working_copy` (staff preview from the admin) shows the text as edited,
+    """The article page, from what the public reads. Staff also see pages the public cannot
+    (drafts, pages in review) and, with `working_copy` (the admin's preview), the text as edited,
     even where the public still reads the last approved text."""
-    article = get_object_or_404(Article.objects.select_related("reviewer"), slug=slug)
-    preview = not article.is_public or working_copy
-    if preview and not request.user.is_staff:
-        raise Http404("No such page")
-    neighbours = listing.topic_neighbours(article, related=RELATED_PAGES)
+    page = None if working_copy else PublishedPage.objects.in_language("en").filter(slug=slug).first()
+    if page is None:
+        if not request.user.is_staff:
+            raise Http404("No such page")
+        article = get_object_or_404(Article.objects.select_related("reviewer"), slug=slug)
+        page = preview_page(article)
+    neighbours = listing.topic_neighbours(page, related=RELATED_PAGES)
     response = render(
         request,
         "articles/article_preview.html" if working_copy else template,
         {
-            "article": article if preview else article.public_version(),
-            "preview": preview and not working_copy,
-            "topic_label": TOPIC_LABELS.get(article.topic, article.topic),
+            "article": page,
+            "working_copy": page.article if not page.is_public else None,
+            "preview": not page.is_public and not working_copy,
+            "topic_label": TOPIC_LABELS.get(page.topic, page.topic),
             "related": neighbours.related,
             "previous_page": neighbours.previous,
             "next_page": neighbours.next,
         },
     )
-    if preview:
+    if not page.is_public:
         response["Cache-Control"] = "private, no-store"
     return response
 
@@ -82,17 +92,17 @@ def article_print(request, slug):
 @cache_control(max_age=86400, public=True)
 def article_qr(request, slug):
     """A QR code (SVG) for a published page's canonical address, or for one of its sections."""
-    article = get_object_or_404(Article.objects.published(), slug=slug)
+    page = public_page(slug)
     section = request.GET.get("section") or None
-    if section is not None and section not in article.section_ids:
+    if section is not None and section not in page.section_ids:
         raise Http404("No such section on this page")
-    svg = qr_svg(article_url(article, section=section), title=f"QR code: {article.title}")
+    svg = qr_svg(article_url(page, section=section), title=f"QR code: {page.title}")
     return HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
 
 
 @require_safe
 def search(request):
-    results = search_articles(query_parse(request.GET.get("q")), page_number(request.GET.get("page")))
+    results = search_articles(query_parse(request.GET.get("q")), page=request.GET.get("page"))
     return render(request, "articles/search.html", {"results": results, "q": results.query.text})
 
 
@@ -100,16 +110,14 @@ def search(request):
 def clinicians(request):
     """The share kit: every published page with its address, section links, QR code and handout,
     CLINICIANS_PAGE_SIZE pages at a time."""
-    published = Article.objects.published()
     pages = listing.paginate(
-        # Never a title or section list still awaiting sign-off: the list holds public versions.
-        published.order_by(*listing.READING_ORDER).select_related("reviewer").defer("body", "body_html", "plain_text"),
+        listing.listed(PublishedPage.objects.in_language("en").order_by(*listing.READING_ORDER), with_review=True),
         page=request.GET.get("page"),
         per_page=CLINICIANS_PAGE_SIZE,
         path=request.path,
     )
-    reviewed = published.filter(reviewer__isnull=False, reviewed_on__isnull=False).count()
-    return render(request, "articles/clinicians.html", {"listing": pages, "reviewed_count": reviewed})
+    reviewed = PublishedPage.objects.in_language("en").exclude(reviewer_name="").filter(reviewed_on__isnull=False)
+    return render(request, "articles/clinicians.html", {"listing": pages, "reviewed_count": reviewed.count()})
 
 
 @require_safe

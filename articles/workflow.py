@@ -1,14 +1,17 @@
-"""The editorial workflow: status moves, clinical sign-off pinned to the text, revisions, redirects.
+"""The editorial workflow: the one way to save an article, status moves, clinical sign-off pinned
+to the text, what the public reads, revisions and redirects.
 
-Rules live here as plain functions; the admin (articles/admin.py) only calls them, and
-``Article.save()`` calls ``apply_text_change`` and ``after_save`` so the rules hold for every way
-an article is saved (admin, restore, shell). The content import bypasses them on purpose: a
-content file states its own review fields. docs/editorial-workflow.md explains it in plain words.
+``article_save`` is the only way an article is saved: the admin, sign-off, restore, recover and
+the content import all call it with what the change is, who made it and its public note. It
+applies the rules, saves the working copy (``Article.save()`` only derives fields and checks the
+version) and writes the ``PublishedPage`` the public reads whenever the public text changes.
+docs/editorial-workflow.md explains the rules in plain words; docs/published-record.md the record.
 """
 
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import difflib
 from dataclasses import dataclass, field
 from datetime import date
@@ -19,19 +22,21 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from .models import Article, PageChange, Reviewer, StaleArticle, body_fingerprint
+from . import publishing
+from .models import Article, PageChange, PublishedPage, Reviewer, StaleArticle
 
 Status = Article.Status
 
 # --- kinds of change ----------------------------------------------------------------------
 CLINICAL = PageChange.Kind.CLINICAL.value  # needs a fresh sign-off
 EDITORIAL = PageChange.Kind.EDITORIAL.value  # typo, link, layout: the sign-off stays
-SIGN_OFF = "sign_off"  # the sign-off itself
-IMPORT = "import"  # content files: they carry their own review fields
+SIGN_OFF = "sign_off"  # the sign-off itself (sign_off() sets the review fields first)
+IMPORT = "import"  # content files: they state their own review fields
+RESTORE = "restore"  # an earlier revision's text put back: counts as clinical
+RECOVER = "recover"  # a deleted article brought back as it was
+CHANGES = (CLINICAL, EDITORIAL, SIGN_OFF, IMPORT, RESTORE, RECOVER)
 
 TEXT_FIELDS = ("title", "summary", "body")
-# What save() remembers of the stored row (attribute names, as Model.from_db receives them).
-TRACKED_FIELDS = ("title", "summary", "body", "slug", "status", "updated_on", "reviewer_id", "reviewed_on")
 
 # --- roles --------------------------------------------------------------------------------
 EDITORS = "Editors"
@@ -110,6 +115,118 @@ def status_choices(article: Article, user, *, old_status: str | None) -> list[tu
     return [(s, Status(s).label) for s in allowed]
 
 
+# --- the one way to save an article ------------------------------------------------------------
+def article_save(
+    *,
+    article: Article,
+    change: str,
+    user=None,
+    note: str = "",
+    reason: str = "",
+    approved: publishing.Text | None = None,
+    derived=None,
+) -> PublishedPage | None:
+    """Save ``article`` as one kind of ``change`` (CHANGES) made by ``user``, with an optional
+    public ``note``, and update what the public reads. Returns the page the public now reads,
+    or None when the public reads nothing of it.
+
+    * An editorial change to a page whose sign-off was current moves the sign-off to the new text;
+      any other change to a signed-off text leaves it waiting for a fresh sign-off, and the public
+      keeps reading the approved text.
+    * ``approved`` (IMPORT only): the approved text of a page whose working copy has moved on.
+    * ``derived``: the body's derived values, made ahead (a large import renders in parallel).
+    """
+    if change not in CHANGES:
+        raise ValueError(f"Unknown kind of change: {change!r}")
+    if approved is not None and change != IMPORT:
+        raise ValueError("Only an import states an approved text of its own.")
+    with transaction.atomic():
+        stored = None
+        if not article._state.adding:
+            stored = Article.objects.filter(pk=article.pk).values("slug", "fingerprint").first()
+        if (
+            change == EDITORIAL
+            and stored
+            and article.is_reviewed
+            and article.reviewed_fingerprint == stored["fingerprint"]
+        ):
+            article.reviewed_fingerprint = article.current_fingerprint()
+        article._history_user = user if getattr(user, "pk", None) else None  # django-simple-history's own API
+        article._change_reason = (reason or change.replace("_", "-").capitalize())[:100]
+        article.save(derived=derived)
+        if stored is None or stored["slug"] != article.slug:
+            _update_redirects(old_slug=stored["slug"] if stored else None, new_slug=article.slug)
+        was, page = _publish(article, change=change, approved=approved, user=user)
+        _settle_notes(article, was=was, page=page)
+        if note.strip():
+            public = page is not None and page.fingerprint == article.current_fingerprint()
+            _add_page_change(article, kind=EDITORIAL if change == EDITORIAL else CLINICAL, note=note, user=user,
+                             public=public)  # fmt: skip
+    return page
+
+
+def _publish(article: Article, *, change: str, approved, user) -> tuple[str | None, PublishedPage | None]:
+    """Write (or remove) what the public reads of ``article``. Returns the fingerprint of the text
+    the public read before (None if nothing) and the page it reads now (None if nothing)."""
+    before = PublishedPage.objects.filter(article=article, language="en").first()
+    was = before.fingerprint if before else None
+    if not article.is_public:
+        if before is not None:
+            before._history_user = user if getattr(user, "pk", None) else None
+            before.delete()
+        return was, None
+    if approved is not None:
+        text = dataclasses.replace(approved, version=article.version)
+    elif article.has_current_sign_off or not article.is_reviewed:
+        text = publishing.Text.of_article(article)
+    elif before is not None:
+        text = None  # a change waits for sign-off: the public keeps the approved text
+    else:
+        raise ValueError(f"“{article.title}” has no signed-off text to publish: it needs a sign-off first.")
+    named = None
+    if before is not None and change not in (SIGN_OFF, IMPORT) and before.reviewer_name:
+        named = {name: getattr(before, name) for name in ("reviewer_name", "reviewer_credentials", "reviewer_url")}
+    values = {
+        **(publishing.text_values(text) if text else {}),
+        **publishing.place_values(article),
+        **publishing.review_values(article, named=named),
+    }
+    if before is not None and values.get("fingerprint", before.fingerprint) == before.fingerprint:
+        values["version"] = before.version  # the same text: the version it was first published at
+    if before is not None and all(getattr(before, name) == value for name, value in values.items()):
+        return was, before
+    page = before or PublishedPage(article=article, language="en")
+    for name, value in values.items():
+        setattr(page, name, value)
+    page.published_at = timezone.now()
+    page._history_user = user if getattr(user, "pk", None) else None
+    page._change_reason = article._change_reason
+    page.save()
+    return was, page
+
+
+def _settle_notes(article: Article, *, was: str | None, page) -> None:
+    """Notes waiting for their change to go public: public when the public text changes; dropped
+    when the working copy goes back to the public text (the change they describe is gone)."""
+    if page is None:
+        return
+    waiting = article.page_changes.filter(public=False)
+    if page.fingerprint != was:
+        waiting.update(public=True, date=timezone.localdate())
+    elif article.current_fingerprint() == page.fingerprint:
+        waiting.delete()
+
+
+def _add_page_change(article: Article, *, kind: str, note: str, user, public: bool) -> PageChange:
+    return PageChange.objects.create(
+        article=article,
+        kind=kind,
+        note=note.strip(),
+        created_by=user if getattr(user, "pk", None) else None,
+        public=public,
+    )
+
+
 # --- sign-off pinned to the text ---------------------------------------------------------------
 def add_months(day: date, months: int) -> date:
     month_index = day.month - 1 + months
@@ -119,61 +236,6 @@ def add_months(day: date, months: int) -> date:
 
 def default_next_review(day: date | None = None) -> date:
     return add_months(day or timezone.localdate(), 12)
-
-
-def loaded_state(article: Article) -> dict | None:
-    """The stored values of TRACKED_FIELDS for an existing article (from when it was loaded)."""
-    loaded = dict(getattr(article, "_loaded", None) or {})
-    missing = [name for name in TRACKED_FIELDS if name not in loaded]
-    if missing:
-        row = type(article).objects.filter(pk=article.pk).values(*missing).first()
-        if row is None:
-            return None
-        loaded.update(row)
-    return {name: loaded[name] for name in TRACKED_FIELDS}
-
-
-def _matches_approved(article: Article) -> bool:
-    return (
-        article.title == article.approved_title
-        and article.summary == article.approved_summary
-        and body_fingerprint(article.body) == body_fingerprint(article.approved_body)
-    )
-
-
-def _clear_approved(article: Article) -> None:
-    article.approved_title = article.approved_summary = article.approved_body = ""
-    article.approved_updated_on = None
-
-
-def apply_text_change(article: Article, previous: dict, *, kind: str | None) -> None:
-    """Called by Article.save() before writing. On a signed-off article, a clinical change keeps
-    the approved text aside for the public (until the next sign-off); an editorial change moves
-    the sign-off's fingerprint to the new text. Unmarked changes count as clinical."""
-    if kind in (SIGN_OFF, IMPORT):
-        return
-    if not any(previous[name] != getattr(article, name) for name in TEXT_FIELDS):
-        return
-    if article.is_reviewed:
-        if kind == EDITORIAL:
-            if not article.has_pending_changes:
-                article.reviewed_fingerprint = body_fingerprint(article.body)
-        elif not article.has_pending_changes:
-            article.approved_title = previous["title"]
-            article.approved_summary = previous["summary"]
-            article.approved_body = previous["body"]
-            article.approved_updated_on = previous["updated_on"]
-    if article.has_pending_changes and _matches_approved(article):
-        _clear_approved(article)  # back to exactly the approved text
-
-
-def after_save(article: Article, previous: dict | None) -> None:
-    """Called by Article.save() after writing: redirects for a changed slug, and public notes
-    for changes the public can now read."""
-    if previous is None or previous["slug"] != article.slug:
-        _update_redirects(old_slug=previous["slug"] if previous else None, new_slug=article.slug)
-    if previous is not None and article.is_public and not article.has_pending_changes:
-        article.page_changes.filter(public=False).update(public=True, date=timezone.localdate())
 
 
 def sign_off(
@@ -199,27 +261,15 @@ def sign_off(
     article.reviewer = reviewer
     article.reviewed_on = timezone.localdate()
     article.next_review_due = next_review_due
-    article.reviewed_fingerprint = body_fingerprint(article.body)
-    _clear_approved(article)
+    article.reviewed_fingerprint = article.current_fingerprint()
     if publish:
         article.status = Status.PUBLISHED
-    article._change_kind = SIGN_OFF
-    article._history_user = user
-    article._change_reason = f"Signed off by {reviewer}" + (" and published" if publish else "")
-    with transaction.atomic():
-        article.save()
-        if note.strip():
-            add_page_change(article, kind=CLINICAL, note=note, user=user)
-
-
-def add_page_change(article: Article, *, kind: str, note: str, user) -> PageChange:
-    """A public note for a change; shown once the public reads the changed text."""
-    return PageChange.objects.create(
+    article_save(
         article=article,
-        kind=kind,
-        note=note.strip(),
-        created_by=user if getattr(user, "pk", None) else None,
-        public=article.is_public and not article.has_pending_changes,
+        change=SIGN_OFF,
+        user=user,
+        note=note,
+        reason=f"Signed off by {reviewer}" + (" and published" if publish else ""),
     )
 
 
@@ -252,6 +302,10 @@ DIFF_FIELDS = (
     ("next_review_due", "Next review due"),
     ("sign_off_state", "Sign-off"),
     ("body", "Text"),
+)
+# What the sign-off screen compares between the text the public reads and the working copy.
+PUBLIC_TEXT_DIFF = tuple(
+    (name, label) for name, label in DIFF_FIELDS if name in ("title", "summary", "updated_on", "body")
 )
 RESTORED_FIELDS = ("title", "summary", "body", "topic", "order")
 
@@ -289,19 +343,21 @@ def _display(obj, name: str) -> str:
         reviewer = Reviewer.objects.filter(pk=reviewer_id).first()
         return str(reviewer) if reviewer else f"(deleted reviewer {reviewer_id})"
     if name == "sign_off_state":
-        if getattr(obj, "approved_body", ""):
-            return "Clinical changes awaiting sign-off (the public reads the approved text)"
-        return "Signed off" if getattr(obj, "reviewer_id", None) else "Not reviewed"
+        if not getattr(obj, "reviewer_id", None):
+            return "Not reviewed"
+        if getattr(obj, "reviewed_fingerprint", "") != getattr(obj, "fingerprint", ""):
+            return "Clinical changes awaiting sign-off"
+        return "Signed off"
     value = getattr(obj, name, "")
     if name == "status":
         return dict(Status.choices).get(value, value)
     return "" if value is None else str(value)
 
 
-def changes_between(old, new) -> list[FieldChange]:
-    """What differs between two versions (revisions or articles), field by field."""
+def changes_between(old, new, *, fields=DIFF_FIELDS) -> list[FieldChange]:
+    """What differs between two versions (revisions, articles or published pages), field by field."""
     changes = []
-    for name, label in DIFF_FIELDS:
+    for name, label in fields:
         before, after = _display(old, name), _display(new, name)
         if before != after:
             lines = line_diff(before, after) if name == "body" else []
@@ -314,10 +370,10 @@ def restore_revision(article: Article, revision, *, user) -> None:
     The address, status and review fields stay as they are."""
     for name in RESTORED_FIELDS:
         setattr(article, name, getattr(revision, name))
-    article._change_kind = CLINICAL
-    article._history_user = user
-    article._change_reason = f"Restored the version saved {timezone.localtime(revision.history_date):%d %b %Y %H:%M}"
-    article.save()
+    saved = timezone.localtime(revision.history_date)
+    article_save(
+        article=article, change=RESTORE, user=user, reason=f"Restored the version saved {saved:%d %b %Y %H:%M}"
+    )
 
 
 def deleted_revisions():
@@ -336,9 +392,7 @@ def recover_deleted(revision, *, user) -> Article:
     article = revision.instance
     if article.status == Status.PUBLISHED and not (user.has_perm(PUBLISH_PERM) and article.has_current_sign_off):
         article.status = Status.DRAFT
-    article._history_user = user
-    article._change_reason = "Recovered after deletion"
-    article.save()
+    article_save(article=article, change=RECOVER, user=user, reason="Recovered after deletion")
     return article
 
 

@@ -4,9 +4,11 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.management import call_command
 
+from articles import publishing, workflow
 from articles.content import import_content
-from articles.models import Article, Reviewer, body_fingerprint
+from articles.models import Article, PublishedPage, Reviewer, text_fingerprint
 
 CONTENT_DIR = Path(settings.BASE_DIR) / "content"
 _counter = itertools.count(1)
@@ -27,7 +29,11 @@ Some text about it.
 
 @pytest.fixture
 def make_article(db):
-    def make(**fields) -> Article:
+    """Make a page as a content file would: it states its own status and review fields.
+    ``approved``: a dict (title, summary, body, updated_on) of the text a reviewer approved,
+    for a page whose working copy has moved on since."""
+
+    def make(*, approved: dict | None = None, **fields) -> Article:
         n = next(_counter)
         values = {
             "slug": f"page-{n}",
@@ -41,10 +47,14 @@ def make_article(db):
         }
         values.update(fields)
         if values.get("reviewer") and "reviewed_fingerprint" not in values:
-            values["reviewed_fingerprint"] = body_fingerprint(values["body"])
+            signed = {**values, **(approved or {})}
+            values["reviewed_fingerprint"] = text_fingerprint(
+                title=signed["title"], summary=signed["summary"], body=signed["body"]
+            )
         article = Article(**values)
         article.full_clean()
-        article.save()
+        text = publishing.Text.rendered(**{"updated_on": values["updated_on"], **approved}) if approved else None
+        workflow.article_save(article=article, change=workflow.IMPORT, approved=text)
         return article
 
     return make
@@ -57,9 +67,17 @@ def reviewer(db):
 
 @pytest.fixture
 def site_content(db):
-    """The real content/ folder, imported as `make run` does."""
+    """The real content/ folder, imported as `make run` does: the pages the public reads."""
     import_content(CONTENT_DIR)
-    return list(Article.objects.published())
+    return list(PublishedPage.objects.in_language("en"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def static_files():
+    """Hashed static files, as production serves them (`make test` collects them first; a bare
+    `pytest` on a fresh clone collects them here)."""
+    if not (Path(settings.STATIC_ROOT) / "staticfiles.json").exists():
+        call_command("collectstatic", interactive=False, verbosity=0)
 
 
 @pytest.fixture(autouse=True)
@@ -77,12 +95,13 @@ def empty_page_cache():
 @pytest.fixture
 def many_articles(db):
     """``count`` published pages in one topic (slugs ``<topic>-00000`` on, in that reading order),
-    written with one query: the body is rendered once and copied, so hundreds take a moment."""
+    written with two queries: the body is rendered once and copied, so hundreds take a moment."""
 
     def make(count: int, *, topic: str = "basics", start: int = 0) -> None:
-        template = Article(body=BODY, topic=topic)
+        template = Article(title="", summary="", body=BODY, topic=topic)
         template.render()
-        Article.objects.bulk_create(
+        text = publishing.text_values(publishing.Text.of_article(template))
+        articles = Article.objects.bulk_create(
             Article(
                 slug=f"{topic}-{n:05d}",
                 title=f"{topic.title()} page {n:05d}",
@@ -100,6 +119,14 @@ def many_articles(db):
                 updated_on=dt.date(2026, 11, 1),
             )
             for n in range(start, start + count)
+        )
+        PublishedPage.objects.bulk_create(
+            PublishedPage(
+                article_id=article.pk,
+                **{**text, "title": article.title, "summary": article.summary, "updated_on": article.updated_on},
+                **publishing.place_values(article),
+            )
+            for article in articles
         )
 
     return make

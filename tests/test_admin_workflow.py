@@ -16,7 +16,7 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from articles import workflow
-from articles.models import Article, PageChange, Reviewer, body_fingerprint
+from articles.models import Article, PageChange, PublishedPage, Reviewer
 from articles.readability import safe_messaging_flags, writing_aids
 
 pytestmark = pytest.mark.django_db
@@ -201,7 +201,7 @@ def test_approve_and_publish_records_reviewer_date_next_review_and_fingerprint(
     assert article.status == Article.Status.PUBLISHED
     assert (article.reviewer, article.reviewed_on) == (reviewer, TODAY())
     assert article.next_review_due == workflow.add_months(TODAY(), 12)
-    assert article.reviewed_fingerprint == body_fingerprint(article.body)
+    assert article.reviewed_fingerprint == article.current_fingerprint() and article.has_current_sign_off
     client.logout()
     assert "Medically reviewed by <strong>Dr Test Person, MD, psychiatrist</strong>" in (
         client.get("/tms/new-page/").content.decode()
@@ -265,25 +265,28 @@ def test_editorial_edit_keeps_the_sign_off_and_goes_public(as_user, editor, sign
     fixed = APPROVED_BODY.replace("Sessions last", "Each session lasts")
     as_user(editor).post(change_url(signed_off), form_data(signed_off, body=fixed, change_kind="editorial"))
     signed_off.refresh_from_db()
-    assert signed_off.has_current_sign_off and signed_off.reviewed_fingerprint == body_fingerprint(fixed)
+    assert signed_off.has_current_sign_off and "Each session lasts" in signed_off.body
     client.logout()
     public = client.get("/tms/sessions/").content.decode()
     assert "Each session lasts" in public and "Medically reviewed by" in public
 
 
-def test_a_change_saved_outside_the_admin_counts_as_clinical(signed_off):
+def test_a_change_saved_outside_the_workflow_never_reaches_the_public(signed_off, client):
     signed_off.body = NEW_BODY
-    signed_off.save()
+    signed_off.save()  # Article.save() alone writes the working copy, never what the public reads
     assert signed_off.has_pending_changes
-    assert "20 minutes" in signed_off.public_version().body_html
+    public = client.get("/tms/sessions/").content.decode()
+    assert "20 minutes" in public and "theta-burst" not in public
 
 
 def test_putting_back_the_approved_text_ends_the_wait_for_sign_off(signed_off):
     signed_off.body = NEW_BODY
-    signed_off.save()
+    workflow.article_save(article=signed_off, change=workflow.CLINICAL, note="Shorter sessions")
     signed_off.body = APPROVED_BODY
-    signed_off.save()
+    workflow.article_save(article=signed_off, change=workflow.CLINICAL)
     assert not signed_off.has_pending_changes and signed_off.has_current_sign_off
+    # The note of the change that was put back never goes public, not even at the next sign-off.
+    assert not PageChange.objects.filter(article=signed_off, note="Shorter sessions").exists()
 
 
 def test_public_review_box_never_vouches_for_unreviewed_text(client, make_article):
@@ -423,9 +426,9 @@ def test_a_slug_changed_twice_leaves_permanent_redirects_from_both_old_links(as_
 def test_going_back_to_an_old_slug_removes_its_redirect(make_article, client):
     article = make_article(slug="one")
     article.slug = "two"
-    article.save()
+    workflow.article_save(article=article, change=workflow.EDITORIAL)
     article.slug = "one"
-    article.save()
+    workflow.article_save(article=article, change=workflow.EDITORIAL)
     assert client.get("/tms/one/").status_code == 200
     assert client.get("/tms/two/")["Location"] == "/tms/one/"
 
@@ -507,7 +510,7 @@ def test_live_writing_aids_endpoint_is_for_editors_only(as_user, editor, client,
 # 10. Preview -------------------------------------------------------------------------------------------
 def test_staff_preview_shows_the_working_text_as_the_public_page_will(as_user, editor, signed_off, client):
     signed_off.body = NEW_BODY
-    signed_off.save()
+    workflow.article_save(article=signed_off, change=workflow.CLINICAL)
     html = as_user(editor).get(f"{ADMIN}articles/article/{signed_off.pk}/preview/").content.decode()
     assert "theta-burst" in html and "Preview of the text as edited" in html
     assert "site-footer" in html or "988" in html  # the public page, footer and all
@@ -526,7 +529,8 @@ def test_admin_pages_keep_the_strict_content_security_policy(as_user, editor, ma
 def test_text_awaiting_sign_off_never_reaches_search_feed_or_clinicians(signed_off, client):
     signed_off.title = "Unapproved title"
     signed_off.body = NEW_BODY
-    signed_off.save()
+    workflow.article_save(article=signed_off, change=workflow.CLINICAL)
+    assert PublishedPage.objects.get(article=signed_off).title == "Approved title"
     unapproved_only = client.get("/search/?q=theta-burst").content.decode()
     assert "Approved title" not in unapproved_only and "Unapproved title" not in unapproved_only
     approved = client.get("/search/?q=minutes").content.decode()

@@ -9,7 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from django.db import transaction
 
-from articles import cdn
+from articles import cdn, workflow
 
 pytestmark = pytest.mark.django_db(transaction=True)  # real commits, as in production
 WAIT = cdn.COALESCE_SECONDS + 2
@@ -49,8 +49,7 @@ def wait_for(received, count):
 
 def save(article, title):
     article.title = title
-    article._change_kind = "editorial"
-    article.save()
+    workflow.article_save(article=article, change=workflow.EDITORIAL)
 
 
 def test_a_committed_edit_purges_the_cdn_with_the_configured_request(settings, cdn_server, make_article):

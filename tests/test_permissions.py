@@ -62,7 +62,7 @@ def objects(make_article, reviewer, django_user_model):
     """One saved object for every model the admin manages, and articles in each workflow state."""
     page = make_article(slug="page", title="Original title")
     page.title = "Retitled"
-    page.save()
+    workflow.article_save(article=page, change=workflow.CLINICAL)
     gone = make_article(slug="deleted-page", title="Deleted page")
     gone._change_reason = "Deleted"
     gone.delete()

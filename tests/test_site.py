@@ -103,6 +103,7 @@ def test_healthz_is_503_without_database():
 
 def test_production_settings_refuse_to_start_without_a_secret_key():
     env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SECRET_KEY", "DJANGO_DEBUG")}
+    env["DJANGO_SETTINGS_MODULE"] = "tmsinfo.settings"
     result = subprocess.run(
         [sys.executable, "manage.py", "check"], env=env, cwd=settings.BASE_DIR, capture_output=True, text=True,
         timeout=60,

@@ -113,7 +113,9 @@ def write_content_files(directory: Path, prefix: str = "xss-import") -> list[str
 
 def page_and_stored_problems(client, article: Article) -> list[str]:
     problems = [f"stored: {p}" for p in fragment_problems(article.body_html)]
-    problems += [f"stored approved text: {p}" for p in fragment_problems(article.approved_body_html)]
+    for page in article.published_pages.all():
+        for part in ("key_points", "main", "references"):
+            problems += [f"published {part}: {p}" for p in fragment_problems(getattr(page, part))]
     response = client.get(article.get_absolute_url())
     if response.status_code != 200:
         return [*problems, f"page status {response.status_code}"]

@@ -62,7 +62,7 @@ def make_article(**fields):
     }
     article = Article(**(values | fields))
     article.full_clean()
-    article.save()
+    workflow.article_save(article=article, change=workflow.IMPORT)
     return article
 
 
@@ -149,7 +149,7 @@ def test_old_links_with_a_section_anchor_land_on_the_section_after_a_slug_change
     workflow.ensure_role_groups()
     article = make_article(status=Article.Status.PUBLISHED, updated_on=dt.date(2026, 11, 1))
     article.slug = "how-sessions-work"
-    article.save()
+    workflow.article_save(article=article, change=workflow.EDITORIAL)
     page.goto("/tms/sessions/#sessions")
     assert page.url.endswith("/tms/how-sessions-work/#sessions")
     expect(page.locator("h2#sessions")).to_be_visible()

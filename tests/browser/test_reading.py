@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from articles.models import Article, Reviewer
+from articles.models import Article, PublishedPage, Reviewer
 
 from ..qr import decode_gray
 from .conftest import axe_violations
@@ -142,9 +142,9 @@ def test_every_handout_prints_on_two_pages_or_fewer_in_type_no_smaller_than_9pt(
         reviewer = Reviewer.objects.create(
             name="Dr Alexandra Longname-Example", credentials="MD, board-certified psychiatrist"
         )
-        Article.objects.update(
-            reviewer=reviewer, reviewed_on=today - timedelta(days=400), next_review_due=today - timedelta(days=30)
-        )
+        review = {"reviewed_on": today - timedelta(days=400), "next_review_due": today - timedelta(days=30)}
+        Article.objects.update(reviewer=reviewer, **review)
+        PublishedPage.objects.update(reviewer_name=reviewer.name, reviewer_credentials=reviewer.credentials, **review)
     page = new_page()
     page.emulate_media(media="print")
     slugs = sorted(Article.objects.published().values_list("slug", flat=True))
