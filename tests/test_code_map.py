@@ -161,3 +161,11 @@ def test_the_admin_refuses_a_code_that_is_not_written_like_one(client, django_us
     assert response.status_code == 200
     assert "not written the way ICD-10-CM writes its codes" in response.content.decode()
     assert not CodeMapEntry.objects.exists()
+
+
+def test_the_integrators_guide_lists_every_code_in_the_shipped_map():
+    import yaml
+
+    guide = (CONTENT_DIR.parent / "docs" / "connect.md").read_text(encoding="utf-8")
+    for entry in yaml.safe_load((CONTENT_DIR / MAP).read_text(encoding="utf-8")):
+        assert f"`{entry['code']}`" in guide, entry["code"]
