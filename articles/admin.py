@@ -17,8 +17,8 @@ from django.urls import path, reverse
 from django.utils import timezone
 from markdownx.admin import MarkdownxModelAdmin
 
-from . import views, workflow
-from .models import Article, PageChange, Reviewer, StaleArticle
+from . import connect, views, workflow
+from .models import Article, CodeMapEntry, CodeMapPage, PageChange, Reviewer, StaleArticle
 from .readability import writing_aids
 
 Status = Article.Status
@@ -482,3 +482,58 @@ class SignOffForm(forms.Form):
         if due > workflow.add_months(timezone.localdate(), 36):
             raise ValidationError("Set the next review within three years.")
         return due
+
+
+# --- the code map (/connect/) ---------------------------------------------------------------
+class CodeMapPageInline(admin.TabularInline):
+    model = CodeMapPage
+    fields = ("position", "article")
+    autocomplete_fields = ("article",)
+    extra = 1
+    verbose_name = "page"
+    verbose_name_plural = (
+        "Pages, best first (lowest position first). Readers get the first three that are published. "
+        "No pages: this code gets no answer on purpose, and an ICD-10-CM code below it does not fall "
+        "back to its parent."
+    )
+
+
+@admin.register(CodeMapEntry)
+class CodeMapEntryAdmin(admin.ModelAdmin):
+    """Which pages answer a health-record code at /connect/ (docs/connect.md). Every change is
+    kept in history; ``manage.py export_content`` writes the map to content/code-map.yaml."""
+
+    list_display = ("code", "system", "name", "answer_now", "updated_at")
+    list_filter = ("system",)
+    search_fields = ("code", "name", "note")
+    fields = ("system", "code", "name", "note", "answer_now")
+    readonly_fields = ("answer_now",)
+    inlines = (CodeMapPageInline,)
+
+    @admin.display(description="Answers now with")
+    def answer_now(self, obj: CodeMapEntry) -> str:
+        """What /connect/ answers for this code today: only published pages, at most three."""
+        if not obj.pk:
+            return "Save to see the answer."
+        slugs = [page.article.slug for page in obj.pages.select_related("article")]
+        if not slugs:
+            return "Nothing, on purpose (no pages)."
+        _, pages = connect.public_pages(slugs)
+        if not pages:
+            return "Nothing yet: none of these pages is published."
+        return "; ".join(page.title for page in pages[: connect.MAX_ENTRIES])
+
+    def save_model(self, request, obj, form, change):
+        obj._history_user = request.user
+        obj._change_reason = "Changed in the admin" if change else "Added in the admin"
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        for inline_form in formset.forms:  # saved and deleted pages alike are form instances
+            inline_form.instance._history_user = request.user
+        super().save_formset(request, form, formset, change)
+
+    def delete_model(self, request, obj):
+        obj._history_user = request.user
+        obj._change_reason = "Deleted in the admin"
+        super().delete_model(request, obj)

@@ -225,7 +225,13 @@ TRACKING_PARAMS = frozenset(
 
 
 def cache_path(request) -> str:
-    """The path and query string that identify a page: tracking parameters left out."""
+    """The path and query string that identify a page: tracking parameters left out. A /connect/
+    answer is named by the code map entry that answers it, never by the health-record codes in
+    its address (articles/connect.py, docs/connect.md)."""
+    if request.path.startswith("/connect/"):
+        from . import connect
+
+        return connect.cache_path(request)
     query = request.META.get("QUERY_STRING", "")
     if not query:
         return request.path

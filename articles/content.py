@@ -81,6 +81,7 @@ class ImportReport:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)  # already in the database; left alone (only_new)
+    code_map: object = None  # articles.codemap.MapReport, when the folder has a code-map.yaml
 
 
 def _normalise_body(body: str) -> str:
@@ -281,6 +282,9 @@ def import_content(directory: Path, *, only_new: bool = False) -> ImportReport:
     # Check every file first; then read them again a batch at a time, so memory stays flat however
     # many files there are. Each batch's bodies are rendered in parallel (articles/derived.py).
     paths = load_directory(directory, keep=False)
+    from . import codemap  # content/code-map.yaml: checked now too, written after the pages
+
+    code_map = codemap.load(directory, page_slugs={path.stem for path in paths})
     report = ImportReport()
     reviewers: dict = {}
     with transaction.atomic(), deriver(len(paths)) as submit:
@@ -293,6 +297,8 @@ def import_content(directory: Path, *, only_new: bool = False) -> ImportReport:
             pending = started
         if pending is not None:
             _save_batch(*pending, report)
+        if code_map is not None:
+            report.code_map = codemap.apply(code_map, only_new=only_new)
     return report
 
 
@@ -386,4 +392,6 @@ def export_content(directory: Path) -> list[Path]:
         path = directory / f"{article.slug}.md"
         path.write_text(article_to_text(article), encoding="utf-8")
         written.append(path)
-    return written
+    from . import codemap
+
+    return written + [path for path in [codemap.export(directory)] if path]

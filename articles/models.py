@@ -4,12 +4,14 @@ import hashlib
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from markdownx.models import MarkdownxField
 from simple_history.models import HistoricalRecords
 
+from . import codesystems
 from .derived import Derived, derive
 from .topics import TOPICS
 
@@ -317,3 +319,60 @@ class PageChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date:%d %b %Y} · {self.get_kind_display().lower()} · {self.note}"
+
+
+class CodeMapEntry(models.Model):
+    """One health-record code and the pages that answer it at /connect/ (docs/connect.md).
+
+    Kept by editors in the admin and in ``content/code-map.yaml``; read by articles/connect.py.
+    An entry with no pages answers nothing on purpose, and an ICD-10-CM code below it does not
+    fall back to its parent: that is how a code where TMS is not a treatment gives nothing.
+    """
+
+    system = models.CharField(max_length=40, choices=codesystems.CHOICES)
+    code = models.CharField(
+        max_length=codesystems.MAX_CODE_LENGTH,
+        help_text="As the code system writes it, for example F33.1 (ICD-10-CM), 370143000 (SNOMED CT) or 90868 (CPT)",
+    )
+    name = models.CharField(max_length=255, help_text="The code system's own name for this code")
+    note = models.CharField(max_length=300, blank=True, help_text="For editors: why this code answers these pages")
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["system", "code"]
+        verbose_name = "code map entry"
+        verbose_name_plural = "code map"
+        constraints = [models.UniqueConstraint(fields=["system", "code"], name="unique_code_map_entry")]
+
+    def __str__(self) -> str:
+        return f"{self.get_system_display()} {self.code}: {self.name}"
+
+    def clean(self) -> None:
+        """Store the code in the one way /connect/ looks it up (f331 becomes F33.1)."""
+        system = codesystems.BY_OID.get(self.system)
+        if system is None:
+            return  # the choices check reports it
+        canonical = system.canonical(self.code)
+        if canonical is None:
+            raise ValidationError(
+                {"code": f"This is not written the way {system.name} writes its codes (for example {system.example})."}
+            )
+        self.code = canonical
+
+
+class CodeMapPage(models.Model):
+    """One page in a code map entry's answer; ``position`` orders them, best first."""
+
+    entry = models.ForeignKey(CodeMapEntry, on_delete=models.CASCADE, related_name="pages")
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="code_map_pages")
+    position = models.PositiveSmallIntegerField(default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = "page"
+        constraints = [models.UniqueConstraint(fields=["entry", "article"], name="unique_code_map_page")]
+
+    def __str__(self) -> str:
+        return self.article.title

@@ -21,4 +21,7 @@ urlpatterns = [
     path("sitemap-<slug:section>.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap-section"),
     path("robots.txt", views.robots_txt, name="robots"),
     path("healthz", views.healthz, name="healthz"),
+    # Health-record infobuttons, MedlinePlus Connect's paths (docs/connect.md).
+    path("connect/service", views.connect_service, name="connect-service"),
+    path("connect/application", views.connect_application, name="connect-application"),
 ]

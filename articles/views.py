@@ -1,11 +1,11 @@
 from django.conf import settings
 from django.db import connection
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_safe
 
-from . import listing
+from . import connect, listing
 from .crisis import current_region
 from .models import Article, PublishedPage
 from .publishing import preview_page
@@ -152,3 +152,28 @@ def healthz(request):
     except Exception:  # noqa: BLE001 (any database failure means unhealthy)
         return JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+@require_safe
+def connect_service(request):
+    """MedlinePlus Connect's web service for machines: an Atom (default) or JSON feed of at most
+    three pages for a health-record code (articles/connect.py, docs/connect.md)."""
+    try:
+        query = connect.query_parse(request.GET, service=True)
+    except connect.BadQuery as problem:
+        return connect.error_response(problem, request.GET)
+    return connect.feed_response(connect.answer(query))
+
+
+@require_safe
+def connect_application(request):
+    """MedlinePlus Connect's web application, for a person who clicked an infobutton: one page
+    is a redirect to it; several are listed; none is said plainly, with the way home and to help."""
+    try:
+        query = connect.query_parse(request.GET, service=False)
+    except connect.BadQuery as problem:
+        return render(request, "articles/connect.html", {"problem": problem}, status=400)
+    answer = connect.answer(query)
+    if len(answer.pages) == 1:
+        return redirect(answer.pages[0].url)
+    return render(request, "articles/connect.html", {"answer": answer})

@@ -50,6 +50,12 @@ _EDITOR_PERMS = [
     "articles.view_reviewer",
     "articles.view_pagechange",
     "articles.change_pagechange",
+    # The code map (/connect/) is editors' content: its entries and the pages in them.
+    *(
+        f"articles.{action}_{model}"
+        for model in ("codemapentry", "codemappage")
+        for action in ("view", "add", "change", "delete")
+    ),
 ]
 ROLE_PERMISSIONS = {
     EDITORS: _EDITOR_PERMS,

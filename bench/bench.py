@@ -4,8 +4,8 @@ Production settings (DEBUG off, 2 gunicorn workers, deploy/gunicorn.conf.py), a 
 database (or BENCH_DATABASE_URL) with content/ imported, and wrk (Debian) at 16 connections for a
 bounded time per row. Rows: /healthz; a static file exactly as large as the article page, served by
 whitenoise in the same gunicorn; home; a typical article; search (a repeated query, and unique
-queries that no cache can answer). Each row's requests/s is given as a ratio to the static file's,
-measured in the same run. The table goes to stdout and to docs/benchmarks.md.
+queries that no cache can answer); a repeated /connect/service request. Each row's requests/s is
+given as a ratio to the static file's, measured in the same run. The table goes to stdout and to docs/benchmarks.md.
 
 BENCH_ARTICLES=10000 adds the scale check: it generates that many content files into a temp dir,
 imports them (time and peak RSS reported) and measures again.
@@ -42,7 +42,9 @@ WORKERS = 2
 ARTICLES = int(os.environ.get("BENCH_ARTICLES", "0") or 0)
 SEARCH_QUERY = os.environ.get("BENCH_SEARCH_QUERY", "seizure")
 STATIC_NAME = "bench/article-size.html"
-TARGETS = {"article": (0.90, 2.0), "home": (0.80, None), "search": (0.25, None)}
+TARGETS = {"article": (0.90, 2.0), "home": (0.80, None), "search": (0.25, None), "connect": (1.0, None)}
+# A health record's infobutton asking the web service about recurrent depression (docs/connect.md).
+CONNECT_PATH = "/connect/service?mainSearchCriteria.v.cs=2.16.840.1.113883.6.90&mainSearchCriteria.v.c=F33.1"
 
 
 def log(message: str) -> None:
@@ -325,6 +327,7 @@ def main() -> int:
             ]
         else:
             log("  /search/ is not routed on this branch: no search rows")
+        rows.append(("connect (repeated request)", CONNECT_PATH, False))
         with Server(env, workdir) as server:
             results = measure(server, wrk_bin, rows)
         report += [

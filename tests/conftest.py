@@ -85,10 +85,11 @@ def empty_page_cache():
     """Each test starts as a fresh deployment would: nothing in the page cache."""
     from django.core.cache import cache
 
-    from articles import caching
+    from articles import caching, connect
 
     cache.clear()
     caching.recent.clear()
+    connect.code_map.forget()
     yield
 
 

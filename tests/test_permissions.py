@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles import workflow
-from articles.models import Article, PageChange, Reviewer
+from articles.models import Article, CodeMapEntry, PageChange, Reviewer
 
 pytestmark = pytest.mark.django_db
 ADMIN = f"/{settings.ADMIN_PATH}"
@@ -70,6 +70,9 @@ def objects(make_article, reviewer, django_user_model):
         "articles.article": page,
         "articles.reviewer": reviewer,
         "articles.pagechange": PageChange.objects.create(article=page, kind="editorial", note="Fixed a typo"),
+        "articles.codemapentry": CodeMapEntry.objects.create(
+            system="2.16.840.1.113883.6.90", code="F33", name="Major depressive disorder, recurrent"
+        ),
         "auth.user": django_user_model.objects.create_user("someone"),
         "auth.group": Group.objects.create(name="Some group"),
         "sites.site": Site.objects.get_current(),
@@ -124,11 +127,14 @@ EDITOR_PAGES = {
     "articles.article": {"changelist", "add", "change", "history", "preview", "compare", "restore", "recover"},
     "articles.reviewer": {"changelist", "change", "history"},  # view only
     "articles.pagechange": {"changelist", "change", "history"},
+    # The code map (/connect/) is editors' content: every editorial role keeps it.
+    "articles.codemapentry": {"changelist", "add", "change", "delete", "history"},
 }
 REVIEWER_PAGES = {
     "articles.article": EDITOR_PAGES["articles.article"] | {"sign-off"},
     "articles.reviewer": {"changelist", "add", "change", "history"},
     "articles.pagechange": {"changelist", "change", "history", "delete"},
+    "articles.codemapentry": EDITOR_PAGES["articles.codemapentry"],
 }
 
 
@@ -312,6 +318,16 @@ ACTIONS = {
         lambda c, o: (reverse("admin:axes_accessattempt_delete", args=[o["axes.accessattempt"].pk]), {"post": "yes"}),
         lambda o: not AccessAttempt.objects.filter(pk=o["axes.accessattempt"].pk).exists(),
         {"superuser"}, 403,
+    ),
+    "add a code map entry": (
+        lambda c, o: (
+            reverse("admin:articles_codemapentry_add"),
+            {"system": "2.16.840.1.113883.6.96", "code": "370143000", "name": "Major depressive disorder",
+             "note": "", "pages-TOTAL_FORMS": "1", "pages-INITIAL_FORMS": "0",
+             "pages-0-article": str(o["articles.article"].pk), "pages-0-position": "0"},
+        ),
+        lambda o: CodeMapEntry.objects.filter(code="370143000", pages__article=o["articles.article"]).exists(),
+        EDITORIAL, 403,
     ),
     "add a redirect": (
         lambda c, o: (

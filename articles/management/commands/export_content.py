@@ -13,4 +13,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, directory, **options):
         written = export_content(Path(directory))
-        self.stdout.write(f"Exported {len(written)} article(s) to {directory}.")
+        pages = [path for path in written if path.suffix == ".md"]
+        code_map = " and the code map" if len(pages) < len(written) else ""
+        self.stdout.write(f"Exported {len(pages)} article(s){code_map} to {directory}.")

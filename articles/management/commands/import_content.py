@@ -28,4 +28,5 @@ class Command(BaseCommand):
             f"Imported {directory}: {len(report.created)} created, {len(report.updated)} updated, "
             f"{len(report.unchanged)} unchanged."
             + (f" {len(report.kept)} already in the database were left as they are." if report.kept else "")
+            + (f" The {report.code_map}." if report.code_map else "")
         )
