@@ -30,7 +30,7 @@ from django.utils.html import format_html
 
 from . import caching, codesystems
 from .codesystems import CodeSystem
-from .models import Article, CodeMapEntry
+from .models import CodeMapEntry, PublishedPage
 from .sharing import absolute_url, article_url
 
 SERVICE_PATH = "/connect/service"
@@ -116,10 +116,9 @@ def error_format(params) -> tuple[str, str]:
 def _english_pages(slugs) -> list[PublicPage]:
     """The published English pages among ``slugs``, in that order, as the public reads them.
 
-    The one place /connect/ reads pages: it reads what every public reader reads
-    (``published()`` and ``public_version()``)."""
-    found = Article.objects.published().filter(slug__in=slugs).select_related("reviewer").in_bulk(field_name="slug")
-    return [PublicPage.of(found[slug].public_version()) for slug in slugs if slug in found]
+    The one place /connect/ reads pages: the published pages every public reader reads."""
+    found = {page.slug: page for page in PublishedPage.objects.in_language("en").filter(slug__in=slugs)}
+    return [PublicPage.of(found[slug]) for slug in slugs if slug in found]
 
 
 # Each edition: language code -> its reader. The Spanish edition adds "es" here; until then a
@@ -160,23 +159,31 @@ class PublicPage:
     is_review_overdue: bool
 
     @classmethod
-    def of(cls, article: Article) -> PublicPage:
-        reviewed = article.is_reviewed
+    def of(cls, page: PublishedPage) -> PublicPage:
+        reviewed = page.is_reviewed
         return cls(
-            title=article.title,
-            summary=article.summary,
-            path=article.get_absolute_url(),
-            url=article_url(article),
-            updated_on=article.updated_on,
-            reviewer=Reviewer(article.reviewer.name, article.reviewer.credentials) if reviewed else None,
-            reviewed_on=article.reviewed_on if reviewed else None,
-            next_review_due=article.next_review_due if reviewed else None,
-            is_review_overdue=article.is_review_overdue,
+            title=page.title,
+            summary=page.summary,
+            path=page.get_absolute_url(),
+            url=article_url(page),
+            updated_on=page.updated_on,
+            reviewer=Reviewer(page.reviewer_name, page.reviewer_credentials) if reviewed else None,
+            reviewed_on=page.reviewed_on if reviewed else None,
+            next_review_due=page.next_review_due if reviewed else None,
+            is_review_overdue=page.is_review_overdue,
         )
 
     @property
     def is_reviewed(self) -> bool:
         return self.reviewer is not None
+
+    @property
+    def reviewer_name(self) -> str:
+        return self.reviewer.name if self.reviewer else ""
+
+    @property
+    def reviewer_credentials(self) -> str:
+        return self.reviewer.credentials if self.reviewer else ""
 
     @property
     def review_line(self) -> str:

@@ -16,7 +16,7 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 
-from articles import connect
+from articles import connect, workflow
 from articles.content import import_content
 from articles.models import Article, CodeMapEntry, CodeMapPage, Reviewer
 from articles.sharing import article_url
@@ -182,7 +182,7 @@ def test_only_published_pages_appear_as_the_public_reads_them(client, make_artic
     archived = make_article(slug="gone", title="Archived page", status=Article.Status.ARCHIVED)
     signed = make_article(slug="signed", title="Approved title", reviewer=reviewer, reviewed_on=dt.date(2026, 5, 1))
     signed.title = "Unreviewed new title"
-    signed.save()  # a clinical change: the public keeps the approved text until a new sign-off
+    workflow.article_save(article=signed, change=workflow.CLINICAL)  # the public keeps the approved text
     map_entry(ICD10CM, "U99", [draft, review, archived, signed])
     feed = json.loads(client.get(service_url(ICD10CM, "U99", knowledgeResponseType="application/json")).content)
     titles = [e["title"]["_value"] for e in feed["feed"]["entry"]]
@@ -291,7 +291,7 @@ def test_a_map_edit_or_an_unpublished_page_shows_in_the_next_answer(client, make
     CodeMapPage.objects.create(entry=entry, article=second, position=1)
     assert entry_links(atom_entries(client.get(url))[1]) == [article_url(first), article_url(second)]
     first.status = Article.Status.ARCHIVED
-    first.save()
+    workflow.article_save(article=first, change=workflow.EDITORIAL)
     assert entry_links(atom_entries(client.get(url))[1]) == [article_url(second)]
 
 

@@ -40,7 +40,7 @@ def revoke_code_map(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0005_revisions_keep_written_text'),
+        ('articles', '0006_published_pages'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
