@@ -18,6 +18,7 @@ from django.utils import timezone
 from markdownx.admin import MarkdownxModelAdmin
 
 from . import views, workflow
+from .markdown import RenderLimitError, render_markdown
 from .models import Article, PageChange, Reviewer, StaleArticle
 from .readability import writing_aids
 
@@ -89,6 +90,16 @@ class ArticleForm(forms.ModelForm):
             )
             if not self.instance.pk:
                 self.fields["status"].initial = Status.DRAFT
+
+    def clean_body(self):
+        """Text past a rendering limit (articles/markdown.py) is refused with the reason; the
+        editor's text stays in the form."""
+        body = self.cleaned_data.get("body", "")
+        try:
+            render_markdown(body)
+        except RenderLimitError as exc:
+            raise ValidationError(str(exc), code="render_limit") from None
+        return body
 
     def clean(self):
         cleaned = super().clean()

@@ -8,9 +8,11 @@ tags, attributes and URL schemes. Templates mark only the stored result safe.
 
 from __future__ import annotations
 
+import functools
 import html as html_lib
 import re
 import threading
+import time
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
@@ -138,7 +140,10 @@ def _cleaner() -> bleach.Cleaner:
 
 
 # Neither a Markdown instance nor a bleach Cleaner may be shared between threads, and building
-# them costs more than using them: each thread keeps its own pair.
+# them costs more than using them: each thread keeps its own pair. A render that fails part-way
+# leaves Python-Markdown's state behind (its block parser's state stack, its inline stash: a list
+# nested too deeply once left every later paragraph without its <p>), and ``Markdown.reset()``
+# does not clear it. So a failed render throws the pair away and the next one starts fresh.
 _per_thread = threading.local()
 
 
@@ -149,8 +154,14 @@ def _tools() -> tuple[markdown.Markdown, bleach.Cleaner]:
     return tools
 
 
+def _discard_tools() -> None:
+    """Forget this thread's Markdown and Cleaner (after a failed render): the next render builds
+    new ones, exactly as a fresh process would."""
+    _per_thread.tools = None
+
+
 def _markdown() -> markdown.Markdown:
-    return markdown.Markdown(
+    md = markdown.Markdown(
         extensions=[
             "tables",
             "attr_list",
@@ -165,6 +176,149 @@ def _markdown() -> markdown.Markdown:
         },
         output_format="html",
     )
+    _watch_the_clock(md)
+    return md
+
+
+# --- Limits: one bad paste never breaks rendering ---------------------------------------------
+# Python-Markdown's time grows faster than the text for some shapes (brackets left open, lists
+# nested hundreds deep, thousands of tiny elements in one paragraph), and very deep nesting
+# exhausts Python's stack. Every body is checked against these limits before it is rendered, and
+# the render itself is stopped once it has used RENDER_SECONDS of processor time. Real pages stay
+# far below each one (the longest page today has 15,500 characters, nesting 2 deep, 48 headings,
+# no HTML, and renders in 20 ms); docs/security.md lists them with the tests that hold them.
+MAX_BODY_CHARS = 50_000
+MAX_NESTING = 12  # lists and quotes inside each other, and indentation, on one line
+MAX_OPEN_BRACKETS = 12  # `[` or `(` open at once within one paragraph
+MAX_HEADINGS = 200
+MAX_FOOTNOTES = 200  # footnote markers `[^…]`, references and definitions together
+MAX_HTML_TAGS = 200  # `<…>` in the text: HTML tags, comments and <https://…> links
+MAX_MARKUP = 10_000  # tags and character references in the HTML the text makes
+RENDER_SECONDS = 1.0  # processor time for one render (checked as it goes; no signals)
+
+
+class RenderLimitError(ValueError):
+    """The text is past one of the limits above. ``str()`` is the sentence the editor sees."""
+
+
+_LINE_NESTING_RE = re.compile(r"[ \t]*(?:>|(?:[*+-]|\d{1,9}[.)])(?=[ \t]|$))")
+_HEADING_LINE_RE = re.compile(r"^ {0,3}(?:#{1,6}(?:[ \t]|$)|=+[ \t]*$|-+[ \t]*$)", re.MULTILINE)
+_HTML_TAG_RE = re.compile(r"<[A-Za-z/!?]")
+_BLANK_LINE_RE = re.compile(r"\n[ \t]*\n")
+
+
+def _nesting(line: str) -> int:
+    """How deep one line nests: list markers and quote markers at its start, and each four
+    columns of indentation (how Python-Markdown nests list items and code)."""
+    indent = len(line.expandtabs(4)) - len(line.expandtabs(4).lstrip(" "))
+    depth, at = indent // 4, 0
+    while match := _LINE_NESTING_RE.match(line, at):
+        depth, at = depth + 1, match.end()
+    return depth
+
+
+def _open_brackets(paragraph: str) -> int:
+    """The most square brackets or parentheses open at once in a paragraph (one left open counts
+    to its end). Python-Markdown looks for the end of each one, so its time grows with this
+    number times the paragraph's length."""
+    square = round_ = deepest = 0
+    escaped = False
+    for char in paragraph:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == "[":
+            square += 1
+        elif char == "]":
+            square = max(square - 1, 0)
+        elif char == "(":
+            round_ += 1
+        elif char == ")":
+            round_ = max(round_ - 1, 0)
+        else:
+            continue
+        deepest = max(deepest, square, round_)
+    return deepest
+
+
+def check_limits(text: str) -> None:
+    """Raise RenderLimitError, saying which limit and where, if the text is past one (before
+    any rendering starts; in time proportional to the text)."""
+    text = (text or "").replace("\r\n", "\n")
+    if len(text) > MAX_BODY_CHARS:
+        raise RenderLimitError(
+            f"The text has {len(text):,} characters; a page may have at most {MAX_BODY_CHARS:,}. "
+            "Split it into two pages."
+        )
+    for number, line in enumerate(text.split("\n"), start=1):
+        if (depth := _nesting(line)) > MAX_NESTING:
+            raise RenderLimitError(
+                f"Line {number} is nested {depth} levels deep (lists, quotes or indentation inside each "
+                f"other); at most {MAX_NESTING} are allowed."
+            )
+    line = 1
+    for paragraph in _BLANK_LINE_RE.split(text):
+        if (depth := _open_brackets(paragraph)) > MAX_OPEN_BRACKETS:
+            raise RenderLimitError(
+                f"The paragraph at line {line} has {depth} brackets “[” or “(” open at once; at most "
+                f"{MAX_OPEN_BRACKETS} are allowed. Close them, or write \\[ for a bracket that is just text."
+            )
+        line += paragraph.count("\n") + 2
+    counts = (
+        (len(_HEADING_LINE_RE.findall(text)), MAX_HEADINGS, "headings (or lines of “=” or “-”)"),
+        (text.count("[^"), MAX_FOOTNOTES, "footnote markers “[^”"),
+        (len(_HTML_TAG_RE.findall(text)), MAX_HTML_TAGS, "pieces of HTML or <…> links"),
+    )
+    for found, limit, what in counts:
+        if found > limit:
+            raise RenderLimitError(f"The text has {found:,} {what}; a page may have at most {limit:,}.")
+
+
+def _check_markup(raw_html: str) -> None:
+    """The HTML Python-Markdown made is small enough for the sanitizer to read quickly."""
+    markup = raw_html.count("<") + raw_html.count("&")
+    if markup > MAX_MARKUP:
+        raise RenderLimitError(
+            f"The text makes a page of {markup:,} tags and character references (paragraphs, list items, "
+            f"links, table cells, “<” and “&”); at most {MAX_MARKUP:,} are allowed. Split it into two pages."
+        )
+
+
+# The render's deadline (a thread_time() value), checked between the steps Python-Markdown
+# repeats: each block it tries to parse and each inline pattern it matches. Each step alone is
+# quick (at most linear in the text), so a render stops soon after its time is up.
+_clock = threading.local()
+
+
+def _check_clock() -> None:
+    deadline = getattr(_clock, "deadline", None)
+    if deadline is not None and time.thread_time() > deadline:
+        _clock.deadline = None
+        raise RenderLimitError(
+            f"The text took too long to render (over {RENDER_SECONDS:g} s; real pages take a few milliseconds). "
+            "Look for very long paragraphs or lists full of tiny pieces of markup, and split them."
+        )
+
+
+@functools.cache
+def _clocked(cls: type, method: str) -> type:
+    """A subclass of a Python-Markdown processor class whose ``method`` first checks the clock."""
+    inner = getattr(cls, method)
+
+    def checked(self, *args, **kwargs):
+        _check_clock()
+        return inner(self, *args, **kwargs)
+
+    return type(cls.__name__, (cls,), {method: checked, "__module__": cls.__module__})
+
+
+def _watch_the_clock(md: markdown.Markdown) -> None:
+    """Make this Markdown instance's block processors and inline patterns check the clock."""
+    for processor in md.parser.blockprocessors:
+        processor.__class__ = _clocked(type(processor), "test")
+    for pattern in md.inlinePatterns:
+        pattern.__class__ = _clocked(type(pattern), "handleMatch")
 
 
 def _flatten_toc(tokens: list[dict]) -> list[dict]:
@@ -244,20 +398,41 @@ def sanitize_html(html: str) -> str:
 
 
 def render_markdown(text: str) -> Rendered:
-    """Render editor markdown to sanitized HTML, a contents list and plain text."""
-    md = _tools()[0]
-    md.reset()
-    raw = md.convert(text or "")
-    html = sanitize_html(raw)
+    """Render editor markdown to sanitized HTML, a contents list and plain text.
+
+    Raises RenderLimitError (a ValueError) for text past the limits above. A render that fails
+    for any reason leaves nothing behind: the next one is exactly as in a fresh process."""
+    check_limits(text)
+    md, cleaner = _tools()
+    try:
+        md.reset()
+        _clock.deadline = time.thread_time() + RENDER_SECONDS
+        try:
+            raw = md.convert(text or "")
+        finally:
+            _clock.deadline = None
+        _check_markup(raw)
+        html = cleaner.clean(raw)
+        toc = _flatten_toc(md.toc_tokens)
+    except RecursionError:
+        _discard_tools()
+        raise RenderLimitError(
+            "The text is nested too deeply to render (lists, quotes or brackets inside each other)."
+        ) from None
+    except BaseException:
+        _discard_tools()
+        raise
     texts = _extract(html)
-    return Rendered(
-        html=html, toc=_flatten_toc(md.toc_tokens), text=texts.text(), reading_text=texts.text(reading=True)
-    )
+    return Rendered(html=html, toc=toc, text=texts.text(), reading_text=texts.text(reading=True))
 
 
 def markdownify(text: str) -> str:
-    """The admin preview: exactly the HTML the public page will show."""
-    return render_markdown(text).html
+    """The admin preview: exactly the HTML the public page will show, or, for text past a limit,
+    the reason, where the editor is looking."""
+    try:
+        return render_markdown(text).html
+    except RenderLimitError as exc:
+        return f'<p class="errornote render-error" role="alert">{html_lib.escape(str(exc))}</p>'
 
 
 def reading_text(body: str) -> str:
