@@ -445,15 +445,71 @@ def reading_text(body: str) -> str:
 # The stored ``body_html`` stays exactly what ``render_markdown`` made. For the public page it
 # is cut into parts (key points first, references last) and each section heading gets a
 # "link to this section" anchor. Both steps only rearrange and add markup around sanitized
-# HTML; they never let new editor input through.
+# HTML; they never let new editor input through. The page places the parts apart (key points
+# before the review box and contents list, references after the text; the handout leaves them
+# out), so each part must be whole: the body is cut only between its top-level elements, never
+# inside an element an editor opened (a link or a <div> around headings), and a part that is
+# still not balanced is re-serialised by the sanitizer, which closes what it left open.
 
 KEY_POINTS_ID = "key-points"
 REFERENCES_ID = "references"
-
-# bleach serializes headings as `<h2 id="...">`; headings cannot nest, so a regex is exact here.
-_SECTION_START_RE = re.compile(r'<h2 id="([^"<>]*)">')
-_HEADING_RE = re.compile(r'<(h[23]) id="([^"<>]*)">(.*?)</\1>', re.DOTALL)
+VOID_TAGS = frozenset({"br", "hr", "wbr", "img", "input", "meta", "link", "area", "base", "col", "embed", "source"})
 _TAG_RE = re.compile(r"<[^>]*>")
+# One tag as the sanitizer writes it (attribute values always quoted; "<" in text and in values
+# always escaped), so a regular expression finds every tag, and only tags.
+_TAG_TOKEN_RE = re.compile(r"""<(/?)([A-Za-z][A-Za-z0-9]*)((?:\s+[^\s"'>/=]+(?:="[^"]*")?)*)\s*/?>""")
+_ID_ATTR_RE = re.compile(r'\sid="([^"]*)"')
+
+
+@dataclass(slots=True)
+class _Element:
+    tag: str
+    id: str | None
+    start: int  # offset of "<tag"
+    inner: int  # offset just after the start tag
+    depth: int  # 0: a top-level element of the fragment
+    in_link: bool  # inside an <a>
+    close: int = -1  # offset of "</tag>" (stays -1 for a void element or one never closed)
+    end: int = -1  # offset just after "</tag>"
+
+
+@dataclass
+class _Outline:
+    """Where each element of a sanitized HTML fragment starts and ends, and how deep it sits."""
+
+    elements: list[_Element]
+    balanced: bool  # every element is closed, and no end tag closes one that is not open
+
+
+def _outline(html: str) -> _Outline:
+    elements: list[_Element] = []
+    stack: list[_Element] = []
+    balanced, links = True, 0  # links: how many <a> are open
+    for match in _TAG_TOKEN_RE.finditer(html):
+        closing, tag, attrs = match.groups()
+        tag = tag.lower()
+        if closing:
+            if not stack or stack[-1].tag != tag:
+                balanced = False
+                if not any(el.tag == tag for el in stack):
+                    continue
+            while stack:
+                element = stack.pop()
+                links -= element.tag == "a"
+                if element.tag == tag:
+                    element.close, element.end = match.start(), match.end()
+                    break
+            continue
+        id_match = _ID_ATTR_RE.search(attrs) if attrs else None
+        element = _Element(
+            tag, html_lib.unescape(id_match.group(1)) if id_match else None, match.start(), match.end(), len(stack),
+            links > 0,
+        )  # fmt: skip
+        elements.append(element)
+        if tag not in VOID_TAGS:
+            stack.append(element)
+            links += tag == "a"
+    return _Outline(elements, balanced and not stack)
 
 
 @dataclass(frozen=True)
@@ -467,18 +523,37 @@ class BodyParts:
         return self.main + self.references
 
 
-def split_body(html: str) -> BodyParts:
-    """Cut stored body HTML at its `<h2>` sections into key points, main text and references."""
-    starts = [(m.start(), m.group(1)) for m in _SECTION_START_RE.finditer(html or "")]
-    key_points, main, references = "", html or "", ""
+def _whole(html: str) -> tuple[str, _Outline]:
+    """The HTML and its outline; HTML that is not balanced is first re-serialised by the
+    sanitizer, which closes whatever it left open (stored bodies are balanced already)."""
+    outline = _outline(html or "")
+    if not outline.balanced:
+        html = sanitize_html(html)
+        outline = _outline(html)
+    return html or "", outline
+
+
+def _part_bounds(html: str, outline: _Outline) -> tuple[tuple[int, int], tuple[int, int], tuple[int, int]]:
+    """(start, end) of the key points, the main text and the references: cut only before
+    top-level `<h2>`s, so each part holds whole elements and nothing it opens stays open."""
+    starts = [(el.start, el.id) for el in outline.elements if el.tag == "h2" and el.depth == 0 and el.id]
+    main_start, main_end = 0, len(html)
     ref_at = next((pos for pos, sid in starts if sid == REFERENCES_ID), None)
     if ref_at is not None:
-        main, references = main[:ref_at], main[ref_at:]
+        main_end = ref_at
+    key_end = 0
     if starts and starts[0][1] == KEY_POINTS_ID and html[: starts[0][0]].strip() == "":
-        after = next((pos for pos, _sid in starts[1:]), len(main))
-        after = min(after, len(main))
-        key_points, main = main[:after], main[after:]
-    return BodyParts(key_points=key_points.strip(), main=main.strip(), references=references.strip())
+        key_end = min(next((pos for pos, _sid in starts[1:]), main_end), main_end)
+        main_start = key_end
+    return (0, key_end), (main_start, main_end), (main_end, len(html))
+
+
+def split_body(html: str) -> BodyParts:
+    """Cut stored body HTML at its top-level `<h2>` sections into key points, main text and
+    references. Each part is whole: nothing it opens stays open into the page around it."""
+    html, outline = _whole(html)
+    key, main, refs = _part_bounds(html, outline)
+    return BodyParts(*(html[start:end].strip() for start, end in (key, main, refs)))
 
 
 def heading_text(inner_html: str) -> str:
@@ -486,31 +561,39 @@ def heading_text(inner_html: str) -> str:
     return " ".join(html_lib.unescape(_TAG_RE.sub("", inner_html)).split())
 
 
+def _with_section_links(html: str, outline: _Outline, start: int, end: int) -> str:
+    out, done = [], start
+    for el in outline.elements:
+        if not (start <= el.start and el.end <= end) or el.start < done:
+            continue
+        if el.tag not in ("h2", "h3") or not el.id or el.in_link or el.end < 0:
+            continue
+        label = html_lib.escape(heading_text(html[el.inner : el.close]))
+        out += [
+            html[done : el.start],
+            f'<div class="section-heading">{html[el.start : el.end]}',
+            f'<a class="section-link" href="#{html_lib.escape(el.id)}">',
+            f'<span aria-hidden="true">#</span><span class="visually-hidden">Link to section: {label}</span>',
+            "</a></div>",
+        ]
+        done = el.end
+    out.append(html[done:end])
+    return "".join(out).strip()
+
+
 def add_section_links(html: str) -> str:
     """Give every `<h2>`/`<h3>` with an id a "link to this section" anchor next to it.
 
     The anchor sits beside the heading (not inside it), so a screen reader's list of headings
-    stays clean; its accessible name is "Link to section: <heading>".
+    stays clean; its accessible name is "Link to section: <heading>". A heading inside an
+    editor's link gets none (a link inside a link is not HTML: browsers would reshape it).
     """
-
-    def link(match: re.Match) -> str:
-        tag, section_id, inner = match.groups()
-        label = html_lib.escape(heading_text(inner))
-        return (
-            f'<div class="section-heading">{match.group(0)}'
-            f'<a class="section-link" href="#{section_id}">'
-            f'<span aria-hidden="true">#</span><span class="visually-hidden">Link to section: {label}</span>'
-            f"</a></div>"
-        )
-
-    return _HEADING_RE.sub(link, html or "")
+    html, outline = _whole(html)
+    return _with_section_links(html, outline, 0, len(html))
 
 
 def present_body(html: str) -> BodyParts:
-    """Stored body HTML as the public page shows it: split into parts, with section links."""
-    parts = split_body(html)
-    return BodyParts(
-        key_points=add_section_links(parts.key_points),
-        main=add_section_links(parts.main),
-        references=add_section_links(parts.references),
-    )
+    """Stored body HTML as the public page (and the sign-off screen) shows it: split into
+    whole parts, with section links."""
+    html, outline = _whole(html)
+    return BodyParts(*(_with_section_links(html, outline, *bounds) for bounds in _part_bounds(html, outline)))

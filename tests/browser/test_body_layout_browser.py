@@ -1,0 +1,17 @@
+"""In chromium, editor markup that survives the sanitizer stays inside the body (issue 19, item 2)."""
+
+from tests.test_body_layout import EVIL, RESHAPING
+
+
+def test_the_review_box_and_contents_are_never_part_of_an_editors_link(
+    transactional_db, page, live_server, make_article
+):
+    body = RESHAPING["a link opened in the key points"] + "\n## Later {#later}\n\nMore.\n"
+    article = make_article(body=body)
+    page.goto(live_server.url + article.get_absolute_url())
+    for selector in (".review-box", ".toc", ".site-footer", ".share"):
+        assert page.locator(selector).evaluate("el => el.closest('a') === null"), selector
+        assert page.locator(selector).is_visible(), selector
+    editor_links = page.locator(f'a[href="{EVIL}"]')
+    assert editor_links.count() > 0
+    assert editor_links.evaluate_all("els => els.every(el => el.closest('.article-body, .key-points'))")
