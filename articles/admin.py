@@ -16,6 +16,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from markdownx.admin import MarkdownxModelAdmin
+from simple_history.admin import SimpleHistoryAdmin
 
 from . import views, workflow
 from .markdown import RenderLimitError, render_markdown
@@ -26,13 +27,50 @@ Status = Article.Status
 
 
 @admin.register(Reviewer)
-class ReviewerAdmin(admin.ModelAdmin):
+class ReviewerAdmin(SimpleHistoryAdmin):
+    """Reviewer profiles: the name and credentials the public reads on every page a reviewer
+    signed off, and the account that may sign as them. Only administrators add, change or delete
+    one (whatever permissions a group holds); others with view permission may read them. Every
+    change is kept in the profile's history, with who made it."""
+
     list_display = ("name", "credentials", "role", "user")
     search_fields = ("name", "credentials", "role")
+    readonly_fields = ("signed_off_pages",)
+    history_list_display = ("name", "credentials", "profile_url", "user")
 
-    def get_readonly_fields(self, request, obj=None):
-        # Only an administrator links an account to a reviewer: it decides who may sign as whom.
-        return () if request.user.is_superuser else ("user",)
+    def has_add_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    @admin.display(description="Published pages signed off")
+    def signed_off_pages(self, obj: Reviewer) -> str:
+        if not obj.pk:
+            return "None yet."
+        pages = list(Article.objects.published().filter(reviewer=obj).order_by("title").values_list("title", flat=True))
+        if not pages:
+            return "None. Changes are kept in this profile's history."
+        return (
+            f"{len(pages)} published page(s) name this reviewer: {', '.join(pages)}. A change to the name or "
+            "credentials changes what those pages tell readers; every change is kept in this profile's history."
+        )
+
+    def save_model(self, request, obj, form, change):
+        if change and form.changed_data:
+            obj._change_reason = ("Changed " + ", ".join(form.changed_data))[:100]
+        super().save_model(request, obj, form, change)
+        shown_fields = {"name", "credentials"} & set(form.changed_data)
+        published = Article.objects.published().filter(reviewer=obj).count() if change else 0
+        if shown_fields and published:
+            messages.warning(
+                request,
+                f"{published} published page(s) now show the changed {' and '.join(sorted(shown_fields))} of "
+                f"“{obj}”. The change is recorded in this reviewer's history.",
+            )
 
 
 @admin.register(PageChange)

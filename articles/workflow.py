@@ -52,11 +52,11 @@ ROLE_PERMISSIONS = {
         *_EDITOR_PERMS,
         SIGN_OFF_PERM,
         PUBLISH_PERM,
-        "articles.add_reviewer",
-        "articles.change_reviewer",
         "articles.delete_pagechange",
     ],
 }
+# Reviewer profiles (the name and credentials a sign-off shows the public, and the account that
+# may sign as them) are kept by administrators only: no group may add or change them.
 
 
 def ensure_role_groups() -> None:

@@ -127,7 +127,7 @@ EDITOR_PAGES = {
 }
 REVIEWER_PAGES = {
     "articles.article": EDITOR_PAGES["articles.article"] | {"sign-off"},
-    "articles.reviewer": {"changelist", "add", "change", "history"},
+    "articles.reviewer": {"changelist", "change", "history"},  # view only: profiles are the administrators'
     "articles.pagechange": {"changelist", "change", "history", "delete"},
 }
 
@@ -293,7 +293,26 @@ ACTIONS = {
     "add reviewer": (
         lambda c, o: (reverse("admin:articles_reviewer_add"), {"name": "Dr New", "credentials": "MD"}),
         lambda o: Reviewer.objects.filter(name="Dr New").exists(),
-        {"reviewer", "superuser"}, 403,
+        {"superuser"}, 403,
+    ),
+    "rename a reviewer": (
+        lambda c, o: (
+            reverse("admin:articles_reviewer_change", args=[o["articles.reviewer"].pk]),
+            {"name": "Dr Forged", "credentials": "MD, FRCP", "role": "", "profile_url": "",
+             "conflicts_of_interest": ""},
+        ),
+        lambda o: Reviewer.objects.filter(name="Dr Forged").exists(),
+        {"superuser"}, 403,
+    ),
+    "edit one's own reviewer profile": (
+        lambda c, o: (
+            reverse("admin:articles_reviewer_change", args=[Reviewer.objects.get(user=c.user).pk if c.user and
+                    Reviewer.objects.filter(user=c.user).exists() else o["articles.reviewer"].pk]),
+            {"name": "Dr Upgraded", "credentials": "MD, PhD, Professor", "role": "", "profile_url": "",
+             "conflicts_of_interest": ""},
+        ),
+        lambda o: Reviewer.objects.filter(name="Dr Upgraded").exists(),
+        {"superuser"}, 403,
     ),
     "delete reviewer": (
         lambda c, o: (reverse("admin:articles_reviewer_delete", args=[o["articles.reviewer"].pk]), {"post": "yes"}),
