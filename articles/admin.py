@@ -85,6 +85,13 @@ class PageChangeAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False  # entries are written with the change they describe, from the article form
 
+    def get_readonly_fields(self, request, obj=None):
+        # Once readers can see an entry, its date and kind are part of the page's public record:
+        # a correction is a new entry (written with the next change), never a rewritten one.
+        if obj is not None and obj.public:
+            return (*self.readonly_fields, "date", "kind")
+        return self.readonly_fields
+
 
 # --- the article form -----------------------------------------------------------------------
 class ArticleForm(forms.ModelForm):
