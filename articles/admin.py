@@ -120,6 +120,12 @@ class ArticleForm(forms.ModelForm):
         "first visit”. A clinical change's note appears once it is signed off.",
     )
 
+    take_redirected_address = forms.BooleanField(
+        label="Use this address anyway; the old redirect is removed",
+        required=False,
+        help_text="Links, handouts and QR codes made for the page that had this address will open this page.",
+    )
+
     class Meta:
         model = Article
         fields = ("title", "slug", "summary", "body", "status", "topic", "order", "updated_on")
@@ -148,9 +154,28 @@ class ArticleForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        self._check_redirected_address(cleaned)
         if self.instance.pk:
             self._check_version(cleaned.get("base_version"))
         return cleaned
+
+    def _check_redirected_address(self, cleaned: dict) -> None:
+        """An address that still forwards an old page's links elsewhere is taken only when the
+        editor says so (the redirect is then removed as the page saves)."""
+        slug = cleaned.get("slug")
+        if not slug or cleaned.get("take_redirected_address"):
+            return
+        redirect = workflow.redirect_in_the_way(slug, article=self.instance)
+        if redirect is not None:
+            self.add_error(
+                "slug",
+                ValidationError(
+                    f"/tms/{slug}/ is an old address of another page: it forwards to {redirect.new_path}. Links, "
+                    "handouts and QR codes made with it would open this page instead. Choose another address, or "
+                    "tick “Use this address anyway” to take it.",
+                    code="redirected_address",
+                ),
+            )
 
     def _check_version(self, submitted: int | None) -> None:
         current = Article.objects.filter(pk=self.instance.pk).first()
@@ -223,8 +248,11 @@ class ArticleAdmin(MarkdownxModelAdmin):
 
     def get_fieldsets(self, request, obj=None):
         this_change = ("change_kind", "public_note", "base_version") if obj else ("public_note", "base_version")
+        address = ("slug",)
+        if request.method == "POST" and workflow.redirect_in_the_way(request.POST.get("slug", ""), article=obj):
+            address = ("slug", "take_redirected_address")  # offered once the editor has been told
         return (
-            (None, {"fields": ("title", "slug", "summary")}),
+            (None, {"fields": ("title", *address, "summary")}),
             (
                 "Text",
                 {"fields": ("body",), "description": "Markdown. The preview shows exactly what readers will see."},

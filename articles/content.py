@@ -228,6 +228,38 @@ def load_directory(directory: Path, *, keep: bool = True) -> list[ContentFile]:
     return files
 
 
+def refuse_redirected_addresses(paths: list[Path]) -> None:
+    """Raise ContentError for a file that would create a page at an old address of another page
+    (a redirect a rename left behind): its links, handouts and QR codes would open the new page.
+    In the admin an editor may choose to take such an address; an import never does."""
+    from django.contrib.redirects.models import Redirect
+    from django.contrib.sites.models import Site
+
+    from .workflow import article_path
+
+    by_path = {article_path(path.stem): path for path in paths}  # a file's slug is its name (checked)
+    site, problems = Site.objects.get_current(), []
+    wanted = list(by_path)
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        live = set(Article.objects.filter(slug__in=[by_path[p].stem for p in chunk]).values_list("slug", flat=True))
+        for old_path, new_path in Redirect.objects.filter(site=site, old_path__in=chunk).values_list(
+            "old_path", "new_path"
+        ):
+            path = by_path[old_path]
+            if path.stem not in live:
+                problems.append(
+                    Problem(
+                        path.name,
+                        "slug",
+                        f"'{path.stem}' is an old address of another page ({old_path} forwards to {new_path}); "
+                        "choose another slug, or delete that redirect in the admin first",
+                    )
+                )
+    if problems:
+        raise ContentError(sorted(problems, key=lambda problem: problem.file))
+
+
 def _apply(article: Article, item: ContentFile, reviewers: dict) -> bool:
     """Copy a file's values onto an article; True when anything changed. ``reviewers`` caches
     the import's reviewers by (name, credentials)."""
@@ -273,6 +305,7 @@ def import_content(directory: Path, *, only_new: bool = False) -> ImportReport:
     # Check every file first; then read them again a batch at a time, so memory stays flat however
     # many files there are. Each batch's bodies are rendered in parallel (articles/derived.py).
     paths = load_directory(directory, keep=False)
+    refuse_redirected_addresses(paths)
     report = ImportReport()
     reviewers: dict = {}
     with transaction.atomic(), deriver(len(paths)) as submit:
