@@ -22,6 +22,7 @@ from . import views, workflow
 from .markdown import RenderLimitError, render_markdown
 from .models import Article, PageChange, Reviewer, StaleArticle
 from .readability import writing_aids
+from .sharing import article_url
 
 Status = Article.Status
 
@@ -37,6 +38,7 @@ class ReviewerAdmin(SimpleHistoryAdmin):
     search_fields = ("name", "credentials", "role")
     readonly_fields = ("signed_off_pages",)
     history_list_display = ("name", "credentials", "profile_url", "user")
+    object_history_list_template = "admin/articles/reviewer/object_history_list.html"  # without an inline style
 
     def has_add_permission(self, request):
         return request.user.is_active and request.user.is_superuser
@@ -240,6 +242,12 @@ class ArticleAdmin(MarkdownxModelAdmin):
     )
     prepopulated_fields = {"slug": ("title",)}
     change_form_template = "admin/articles/article/change_form.html"
+
+    def view_on_site(self, obj: Article) -> str:
+        """The page at the site's own address (TMSINFO_SITE_URL), not at the Sites framework's
+        placeholder domain that Django's "View on site" would send editors to."""
+        return article_url(obj)
+
     change_list_template = "admin/articles/article/change_list.html"
 
     class Media:

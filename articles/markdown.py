@@ -94,9 +94,18 @@ def safe_id(value: str) -> str | None:
     return value
 
 
+_URL_NOISE_RE = re.compile(r"[\t\n\r]")
+
+
 def _is_external(href: str) -> bool:
-    parts = urlsplit(href.strip())
-    return parts.scheme in ("http", "https") or (not parts.scheme and bool(parts.netloc))
+    """Whether a browser would leave the site for this link. Browsers drop tabs and newlines from
+    a URL, strip leading spaces and control characters, and read "\\" as "/" in http(s) URLs, so
+    "/\\evil.example" and "\\\\evil.example" go to another host, like "//evil.example"."""
+    url = _URL_NOISE_RE.sub("", href).lstrip("".join(chr(c) for c in range(33))).replace("\\", "/")
+    if url.startswith("//"):  # "//host", and "///host", which browsers read the same way
+        return True
+    parts = urlsplit(url)
+    return parts.scheme.lower() in ("http", "https") or (not parts.scheme and bool(parts.netloc))
 
 
 class _AttributePolicyFilter(Filter):
@@ -327,7 +336,9 @@ def _flatten_toc(tokens: list[dict]) -> list[dict]:
     for token in tokens:
         entry_id = safe_id(token["id"])
         if entry_id:
-            out.append({"id": entry_id, "title": token["name"], "level": token["level"]})
+            # Python-Markdown gives the heading's text HTML-escaped; templates escape it again.
+            title = html_lib.unescape(token["name"])
+            out.append({"id": entry_id, "title": title, "level": token["level"]})
         out.extend(_flatten_toc(token["children"]))
     return out
 

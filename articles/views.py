@@ -47,8 +47,8 @@ def _article_response(request, slug, *, working_copy=False, template="articles/a
     even where the public still reads the last approved text."""
     article = get_object_or_404(Article.objects.select_related("reviewer"), slug=slug)
     preview = not article.is_public or working_copy
-    if preview and not request.user.is_staff:
-        raise Http404("No such page")
+    if preview and not (request.user.is_staff and request.user.has_perm("articles.view_article")):
+        raise Http404("No such page")  # staff who may not read articles in the admin see no drafts here either
     neighbours = listing.topic_neighbours(article, related=RELATED_PAGES)
     response = render(
         request,

@@ -173,7 +173,7 @@ def test_admin_index_and_password_change(as_role, role):
 def test_the_markdown_preview_endpoint_is_for_staff_only(as_role, role):
     response = as_role(role).post("/markdownx/markdownify/", {"content": "## Hello"})
     if role in ("anonymous", "reader"):
-        assert is_login_redirect(response)
+        assert response.status_code == 404  # not a login redirect: that would name the admin path
     else:
         assert response.status_code == 200 and "<h2" in response.content.decode()
 
@@ -374,7 +374,7 @@ def test_unpublished_pages_are_invisible_to_the_public_and_previews_are_never_ca
     article = make_article(slug="hidden", title="Hidden page", status=status)
     client = as_role(role)
     response = client.get(article.get_absolute_url())
-    if role in ("anonymous", "reader"):
+    if role in ("anonymous", "reader", "staff"):  # staff without article permissions see no drafts either
         assert response.status_code == 404
         assert "Hidden page" not in response.content.decode()
     else:
