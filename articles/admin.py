@@ -16,22 +16,64 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from markdownx.admin import MarkdownxModelAdmin
+from simple_history.admin import SimpleHistoryAdmin
 
 from . import connect, views, workflow
+from .markdown import RenderLimitError, render_markdown
 from .models import Article, CodeMapEntry, CodeMapPage, PageChange, Reviewer, StaleArticle
+from .publishing import preview_page
 from .readability import writing_aids
+from .sharing import article_url
 
 Status = Article.Status
 
 
 @admin.register(Reviewer)
-class ReviewerAdmin(admin.ModelAdmin):
+class ReviewerAdmin(SimpleHistoryAdmin):
+    """Reviewer profiles: the name and credentials the public reads on every page a reviewer
+    signed off, and the account that may sign as them. Only administrators add, change or delete
+    one (whatever permissions a group holds); others with view permission may read them. Every
+    change is kept in the profile's history, with who made it."""
+
     list_display = ("name", "credentials", "role", "user")
     search_fields = ("name", "credentials", "role")
+    readonly_fields = ("signed_off_pages",)
+    history_list_display = ("name", "credentials", "profile_url", "user")
+    object_history_list_template = "admin/articles/reviewer/object_history_list.html"  # without an inline style
 
-    def get_readonly_fields(self, request, obj=None):
-        # Only an administrator links an account to a reviewer: it decides who may sign as whom.
-        return () if request.user.is_superuser else ("user",)
+    def has_add_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    @admin.display(description="Published pages signed off")
+    def signed_off_pages(self, obj: Reviewer) -> str:
+        if not obj.pk:
+            return "None yet."
+        pages = list(Article.objects.published().filter(reviewer=obj).order_by("title").values_list("title", flat=True))
+        if not pages:
+            return "None. Changes are kept in this profile's history."
+        return (
+            f"{len(pages)} published page(s) name this reviewer: {', '.join(pages)}. A change to the name or "
+            "credentials changes what those pages tell readers; every change is kept in this profile's history."
+        )
+
+    def save_model(self, request, obj, form, change):
+        if change and form.changed_data:
+            obj._change_reason = ("Changed " + ", ".join(form.changed_data))[:100]
+        super().save_model(request, obj, form, change)
+        shown_fields = {"name", "credentials"} & set(form.changed_data)
+        published = Article.objects.published().filter(reviewer=obj).count() if change else 0
+        if shown_fields and published:
+            messages.warning(
+                request,
+                f"{published} published page(s) now show the changed {' and '.join(sorted(shown_fields))} of "
+                f"“{obj}”. The change is recorded in this reviewer's history.",
+            )
 
 
 @admin.register(PageChange)
@@ -45,6 +87,13 @@ class PageChangeAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # entries are written with the change they describe, from the article form
+
+    def get_readonly_fields(self, request, obj=None):
+        # Once readers can see an entry, its date and kind are part of the page's public record:
+        # a correction is a new entry (written with the next change), never a rewritten one.
+        if obj is not None and obj.public:
+            return (*self.readonly_fields, "date", "kind")
+        return self.readonly_fields
 
 
 # --- the article form -----------------------------------------------------------------------
@@ -74,6 +123,12 @@ class ArticleForm(forms.ModelForm):
         "first visit”. A clinical change's note appears once it is signed off.",
     )
 
+    take_redirected_address = forms.BooleanField(
+        label="Use this address anyway; the old redirect is removed",
+        required=False,
+        help_text="Links, handouts and QR codes made for the page that had this address will open this page.",
+    )
+
     class Meta:
         model = Article
         fields = ("title", "slug", "summary", "body", "status", "topic", "order", "updated_on")
@@ -90,11 +145,40 @@ class ArticleForm(forms.ModelForm):
             if not self.instance.pk:
                 self.fields["status"].initial = Status.DRAFT
 
+    def clean_body(self):
+        """Text past a rendering limit (articles/markdown.py) is refused with the reason; the
+        editor's text stays in the form."""
+        body = self.cleaned_data.get("body", "")
+        try:
+            render_markdown(body)
+        except RenderLimitError as exc:
+            raise ValidationError(str(exc), code="render_limit") from None
+        return body
+
     def clean(self):
         cleaned = super().clean()
+        self._check_redirected_address(cleaned)
         if self.instance.pk:
             self._check_version(cleaned.get("base_version"))
         return cleaned
+
+    def _check_redirected_address(self, cleaned: dict) -> None:
+        """An address that still forwards an old page's links elsewhere is taken only when the
+        editor says so (the redirect is then removed as the page saves)."""
+        slug = cleaned.get("slug")
+        if not slug or cleaned.get("take_redirected_address"):
+            return
+        redirect = workflow.redirect_in_the_way(slug, article=self.instance)
+        if redirect is not None:
+            self.add_error(
+                "slug",
+                ValidationError(
+                    f"/tms/{slug}/ is an old address of another page: it forwards to {redirect.new_path}. Links, "
+                    "handouts and QR codes made with it would open this page instead. Choose another address, or "
+                    "tick “Use this address anyway” to take it.",
+                    code="redirected_address",
+                ),
+            )
 
     def _check_version(self, submitted: int | None) -> None:
         current = Article.objects.filter(pk=self.instance.pk).first()
@@ -159,6 +243,12 @@ class ArticleAdmin(MarkdownxModelAdmin):
     )
     prepopulated_fields = {"slug": ("title",)}
     change_form_template = "admin/articles/article/change_form.html"
+
+    def view_on_site(self, obj: Article) -> str:
+        """The page at the site's own address (TMSINFO_SITE_URL), not at the Sites framework's
+        placeholder domain that Django's "View on site" would send editors to."""
+        return article_url(obj)
+
     change_list_template = "admin/articles/article/change_list.html"
 
     class Media:
@@ -167,8 +257,11 @@ class ArticleAdmin(MarkdownxModelAdmin):
 
     def get_fieldsets(self, request, obj=None):
         this_change = ("change_kind", "public_note", "base_version") if obj else ("public_note", "base_version")
+        address = ("slug",)
+        if request.method == "POST" and workflow.redirect_in_the_way(request.POST.get("slug", ""), article=obj):
+            address = ("slug", "take_redirected_address")  # offered once the editor has been told
         return (
-            (None, {"fields": ("title", "slug", "summary")}),
+            (None, {"fields": ("title", *address, "summary")}),
             (
                 "Text",
                 {"fields": ("body",), "description": "Markdown. The preview shows exactly what readers will see."},
@@ -366,6 +459,7 @@ class ArticleAdmin(MarkdownxModelAdmin):
             changes=workflow.changes_between(comparison, article, fields=workflow.PUBLIC_TEXT_DIFF)
             if comparison
             else [],
+            shown=preview_page(article),
         )
         return TemplateResponse(request, "admin/articles/article/sign_off.html", context)
 

@@ -367,6 +367,8 @@ def request_is_cacheable(request) -> bool:
         return False
     if request.path_info.startswith((f"/{settings.ADMIN_PATH}", "/markdownx/")):
         return False
+    if request.path_info == "/healthz":  # never cached; its answer is its own read of the database
+        return False
     # Anyone with a session (editors, reviewers, a pending message) always reaches the view.
     cookies = request.COOKIES
     return not (cookies and (settings.SESSION_COOKIE_NAME in cookies or "messages" in cookies))

@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils.text import slugify
 
 from . import publishing, workflow
 from .derived import deriver
+from .markdown import RenderLimitError, check_limits, render_markdown
 from .models import Article, Reviewer, text_fingerprint
 from .topics import TOPICS
 
@@ -39,6 +40,13 @@ OPTIONAL = ("approved",)
 APPROVED_KEYS = ("title", "summary", "updated_on", "body")
 REQUIRED = ("title", "slug", "summary", "topic", "order", "status", "updated_on")
 DATE_FIELDS = ("reviewed_on", "next_review_due", "updated_on")
+TEXT_FIELDS = ("title", "slug", "summary", "topic", "status", "reviewer", "reviewer_credentials")
+
+# Limits a hostile or broken file meets before anything else is read (docs/security.md). A
+# page's body is at most MAX_BODY_CHARS (articles/markdown.py); a file holds at most two of them
+# (its text and, while a change waits for sign-off, the approved text) and its front matter.
+MAX_FILE_BYTES = 512 * 1024
+MAX_ORDER = 2_147_483_647  # what PositiveIntegerField holds on every database Django supports
 
 
 class _FrontMatterLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml when present
@@ -102,24 +110,97 @@ def _parse_date(value, name: str, problems: list[Problem], filename: str) -> dt.
         return None
 
 
+def _read_text(path: Path) -> tuple[str | None, Problem | None]:
+    """The file's text, read only if it is within MAX_FILE_BYTES (so memory stays bounded)."""
+    with path.open("rb") as file:
+        data = file.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        return None, Problem(path.name, "(file)", f"is larger than {MAX_FILE_BYTES // 1024} KB, the most a page may be")
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        return None, Problem(path.name, "(file)", f"is not valid UTF-8 text (byte {exc.start})")
+
+
+MAX_FLOW_BRACKETS = 100  # "[" and "{" in front matter (outside block text such as approved.body)
+_BLOCK_SCALAR_RE = re.compile(r":[ \t]+[|>][-+0-9]*[ \t]*(?:#.*)?$")
+
+
+def _flow_brackets(text: str) -> int:
+    """How many "[" and "{" the front matter has outside its block texts (``key: |`` and the
+    lines indented below it). The YAML parser's time grows with the square of how deeply these
+    nest; plain front matter has none, so a count bounds the nesting without parsing anything."""
+    count, block_indent = 0, None
+    for line in text.split("\n"):
+        indent = len(line) - len(line.lstrip(" "))
+        if block_indent is not None and (not line.strip() or indent > block_indent):
+            continue
+        block_indent = indent if _BLOCK_SCALAR_RE.search(line) else None
+        count += line.count("[") + line.count("{")
+    return count
+
+
+def _load_front_matter(text: str, name: str) -> tuple[object, Problem | None]:
+    """The front matter's YAML. Aliases (``*name``) are refused before anything is built: a few
+    nested ones expand to billions of values ("billion laughs"); front matter never needs them.
+    Deeply nested lists are refused before parsing (see _flow_brackets)."""
+    if (brackets := _flow_brackets(text)) > MAX_FLOW_BRACKETS:
+        return None, Problem(
+            name,
+            "(front matter)",
+            f"has {brackets:,} “[” or “{{”; front matter needs none (at most {MAX_FLOW_BRACKETS})",
+        )
+    try:
+        for event in yaml.parse(text, Loader=_FrontMatterLoader):
+            if isinstance(event, yaml.AliasEvent):
+                line = f" (line {event.start_mark.line + 2})" if event.start_mark else ""
+                return None, Problem(name, "(front matter)", f"uses a YAML alias (*){line}; write each value out")
+        return yaml.load(text, Loader=_FrontMatterLoader), None  # noqa: S506 (safe loader)
+    except yaml.YAMLError as exc:
+        where = getattr(exc, "problem_mark", None)
+        line = f" (line {where.line + 2})" if where else ""
+        return None, Problem(name, "(front matter)", f"is not valid YAML{line}: {getattr(exc, 'problem', exc)}")
+    except RecursionError:
+        return None, Problem(name, "(front matter)", "is nested too deeply to read")
+
+
+def _is_plain(value) -> bool:
+    """A value a text field may hold: text, a number written bare, or nothing."""
+    return value is None or (isinstance(value, str | int | float) and not isinstance(value, bool))
+
+
+def _slug_problem(slug: str) -> str | None:
+    """Why the admin would refuse this slug (the Article.slug field's own rules), or None."""
+    field = Article._meta.get_field("slug")
+    try:
+        field.run_validators(slug)
+    except ValidationError as exc:
+        return " ".join(exc.messages)
+    return None
+
+
+def _body_problem(body: str) -> str | None:
+    try:
+        check_limits(body)
+    except RenderLimitError as exc:
+        return str(exc)
+    return None
+
+
 def parse_file(path: Path) -> tuple[ContentFile | None, list[Problem]]:
     """Read and validate one content file. Returns the parsed file or the problems found."""
     name = path.name
     problems: list[Problem] = []
-    try:
-        raw = path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return None, [Problem(name, "(file)", f"is not valid UTF-8 text (byte {exc.start})")]
+    raw, problem = _read_text(path)
+    if problem:
+        return None, [problem]
     raw = raw.removeprefix("\ufeff").replace("\r\n", "\n")
     match = FRONT_MATTER_RE.match(raw)
     if not match:
         return None, [Problem(name, "(front matter)", "the file must start with front matter between '---' lines")]
-    try:
-        meta = yaml.load(match.group(1) or "", Loader=_FrontMatterLoader)  # noqa: S506 (safe loader)
-    except yaml.YAMLError as exc:
-        where = getattr(exc, "problem_mark", None)
-        line = f" (line {where.line + 2})" if where else ""
-        return None, [Problem(name, "(front matter)", f"is not valid YAML{line}: {getattr(exc, 'problem', exc)}")]
+    meta, problem = _load_front_matter(match.group(1) or "", name)
+    if problem:
+        return None, [problem]
     if not isinstance(meta, dict):
         return None, [Problem(name, "(front matter)", "must be a list of 'key: value' lines")]
     body = match.group(2)
@@ -134,6 +215,11 @@ def parse_file(path: Path) -> tuple[ContentFile | None, list[Problem]]:
         if key in meta and (meta[key] is None or meta[key] == ""):
             problems.append(Problem(name, key, "must not be empty"))
 
+    for key in TEXT_FIELDS:
+        if not _is_plain(meta.get(key)):
+            problems.append(Problem(name, key, "must be plain text, not a list, a table or yes/no"))
+            meta[key] = None
+
     def text(key: str) -> str:
         value = meta.get(key)
         return "" if value is None else str(value).strip()
@@ -141,8 +227,8 @@ def parse_file(path: Path) -> tuple[ContentFile | None, list[Problem]]:
     title, slug, summary = text("title"), text("slug"), text("summary")
     if len(title) > 200:
         problems.append(Problem(name, "title", f"is {len(title)} characters; at most 200"))
-    if slug and slugify(slug) != slug:
-        problems.append(Problem(name, "slug", f"'{slug}' must be lowercase letters, digits and hyphens"))
+    if slug and (why := _slug_problem(slug)):
+        problems.append(Problem(name, "slug", f"'{slug[:120]}' is not a page address the admin accepts: {why}"))
     elif slug and path.stem != slug:
         problems.append(Problem(name, "slug", f"'{slug}' does not match the file name '{path.stem}.md'"))
     if len(summary) > 160:
@@ -152,13 +238,18 @@ def parse_file(path: Path) -> tuple[ContentFile | None, list[Problem]]:
         problems.append(Problem(name, "topic", f"'{topic}' is not one of: {', '.join(k for k, _ in TOPICS)}"))
     order = meta.get("order")
     if order not in (None, "") and (not isinstance(order, int) or isinstance(order, bool) or order < 0):
-        problems.append(Problem(name, "order", f"'{order}' must be a whole number, 0 or more"))
+        problems.append(Problem(name, "order", f"'{str(order)[:40]}' must be a whole number, 0 or more"))
+    elif isinstance(order, int) and order > MAX_ORDER:
+        problems.append(Problem(name, "order", f"is {str(order)[:40]}; at most {MAX_ORDER:,}"))
     status = text("status")
     if status and status not in Article.Status.values:
         problems.append(Problem(name, "status", f"'{status}' is not one of: {', '.join(Article.Status.values)}"))
 
     dates = {key: _parse_date(meta.get(key), key, problems, name) for key in DATE_FIELDS}
     reviewer, credentials = text("reviewer"), text("reviewer_credentials")
+    for key, value in (("reviewer", reviewer), ("reviewer_credentials", credentials)):
+        if len(value) > 200:
+            problems.append(Problem(name, key, f"is {len(value)} characters; at most 200"))
     if bool(reviewer) != bool(credentials):
         problems.append(Problem(name, "reviewer", "give both the reviewer's name and credentials, or neither"))
     if reviewer and not dates["reviewed_on"]:
@@ -167,6 +258,8 @@ def parse_file(path: Path) -> tuple[ContentFile | None, list[Problem]]:
         problems.append(Problem(name, "reviewer", "review dates are set but no reviewer is named"))
     if not body.strip():
         problems.append(Problem(name, "(body)", "the page has no text after the front matter"))
+    elif why := _body_problem(body):
+        problems.append(Problem(name, "body", why))
     approved = _parse_approved(meta.get("approved"), bool(reviewer), problems, name)
 
     if problems:
@@ -195,10 +288,15 @@ def _parse_approved(value, reviewed: bool, problems: list[Problem], filename: st
         return None
     if not reviewed:
         problems.append(Problem(filename, "approved", "an approved text needs the reviewer who approved it"))
+    if not (_is_plain(value["title"]) and _is_plain(value["summary"])):
+        problems.append(Problem(filename, "approved", "the approved title and summary must be plain text"))
+        return None
     title, summary = str(value["title"] or "").strip(), str(value["summary"] or "").strip()
-    body = str(value["body"] or "")
+    body = value["body"] if isinstance(value["body"], str) else ""
     if not title or not body.strip():
         problems.append(Problem(filename, "approved", "the approved title and body must not be empty"))
+    elif why := _body_problem(body):
+        problems.append(Problem(filename, "approved.body", why))
     if len(title) > 200 or len(summary) > 160:
         problems.append(Problem(filename, "approved", "the approved title or summary is too long"))
     updated_on = _parse_date(value["updated_on"], "approved.updated_on", problems, filename)
@@ -228,6 +326,38 @@ def load_directory(directory: Path, *, keep: bool = True) -> list[ContentFile]:
     if problems:
         raise ContentError(problems)
     return files
+
+
+def refuse_redirected_addresses(paths: list[Path]) -> None:
+    """Raise ContentError for a file that would create a page at an old address of another page
+    (a redirect a rename left behind): its links, handouts and QR codes would open the new page.
+    In the admin an editor may choose to take such an address; an import never does."""
+    from django.contrib.redirects.models import Redirect
+    from django.contrib.sites.models import Site
+
+    from .workflow import article_path
+
+    by_path = {article_path(path.stem): path for path in paths}  # a file's slug is its name (checked)
+    site, problems = Site.objects.get_current(), []
+    wanted = list(by_path)
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        live = set(Article.objects.filter(slug__in=[by_path[p].stem for p in chunk]).values_list("slug", flat=True))
+        for old_path, new_path in Redirect.objects.filter(site=site, old_path__in=chunk).values_list(
+            "old_path", "new_path"
+        ):
+            path = by_path[old_path]
+            if path.stem not in live:
+                problems.append(
+                    Problem(
+                        path.name,
+                        "slug",
+                        f"'{path.stem}' is an old address of another page ({old_path} forwards to {new_path}); "
+                        "choose another slug, or delete that redirect in the admin first",
+                    )
+                )
+    if problems:
+        raise ContentError(sorted(problems, key=lambda problem: problem.file))
 
 
 def _apply(article: Article, item: ContentFile, reviewers: dict) -> bool:
@@ -282,24 +412,44 @@ def import_content(directory: Path, *, only_new: bool = False) -> ImportReport:
     # Check every file first; then read them again a batch at a time, so memory stays flat however
     # many files there are. Each batch's bodies are rendered in parallel (articles/derived.py).
     paths = load_directory(directory, keep=False)
+    refuse_redirected_addresses(paths)
     from . import codemap  # content/code-map.yaml: checked now too, written after the pages
 
     code_map = codemap.load(directory, page_slugs={path.stem for path in paths})
     report = ImportReport()
     reviewers: dict = {}
-    with transaction.atomic(), deriver(len(paths)) as submit:
-        pending = None  # the batch being rendered while the one before it is written
-        for start in range(0, len(paths), IMPORT_BATCH):
-            batch = _prepare_batch(paths[start : start + IMPORT_BATCH], only_new, reviewers, report)
-            started = (batch, submit([article.body for article, _, _ in batch]))
+    try:
+        with transaction.atomic(), deriver(len(paths)) as submit:
+            pending = None  # the batch being rendered while the one before it is written
+            for start in range(0, len(paths), IMPORT_BATCH):
+                batch = _prepare_batch(paths[start : start + IMPORT_BATCH], only_new, reviewers, report)
+                started = (batch, submit([article.body for article, _, _ in batch]))
+                if pending is not None:
+                    _save_batch(*pending, report)
+                pending = started
             if pending is not None:
                 _save_batch(*pending, report)
-            pending = started
-        if pending is not None:
-            _save_batch(*pending, report)
-        if code_map is not None:
-            report.code_map = codemap.apply(code_map, only_new=only_new)
+            if code_map is not None:
+                report.code_map = codemap.apply(code_map, only_new=only_new)
+    except RenderLimitError:
+        # A body within every pre-check that still took too long to render (the transaction is
+        # rolled back): name its file, as for any other problem.
+        raise ContentError(_render_problems(paths) or [Problem("(import)", "body", "a body took too long")]) from None
     return report
+
+
+def _render_problems(paths: list[Path]) -> list[Problem]:
+    """The files whose text (or approved text) the renderer refuses; only run after a refusal."""
+    problems = []
+    for path in paths:
+        item = parse_file(path)[0]
+        for field_name, body in (("body", item.body), ("approved.body", (item.meta["approved"] or {}).get("body"))):
+            try:
+                if body:
+                    render_markdown(body)
+            except RenderLimitError as exc:
+                problems.append(Problem(path.name, field_name, str(exc)))
+    return problems
 
 
 def _prepare_batch(paths, only_new: bool, reviewers: dict, report: ImportReport) -> list:

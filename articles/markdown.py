@@ -8,9 +8,11 @@ tags, attributes and URL schemes. Templates mark only the stored result safe.
 
 from __future__ import annotations
 
+import functools
 import html as html_lib
 import re
 import threading
+import time
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
@@ -92,9 +94,18 @@ def safe_id(value: str) -> str | None:
     return value
 
 
+_URL_NOISE_RE = re.compile(r"[\t\n\r]")
+
+
 def _is_external(href: str) -> bool:
-    parts = urlsplit(href.strip())
-    return parts.scheme in ("http", "https") or (not parts.scheme and bool(parts.netloc))
+    """Whether a browser would leave the site for this link. Browsers drop tabs and newlines from
+    a URL, strip leading spaces and control characters, and read "\\" as "/" in http(s) URLs, so
+    "/\\evil.example" and "\\\\evil.example" go to another host, like "//evil.example"."""
+    url = _URL_NOISE_RE.sub("", href).lstrip("".join(chr(c) for c in range(33))).replace("\\", "/")
+    if url.startswith("//"):  # "//host", and "///host", which browsers read the same way
+        return True
+    parts = urlsplit(url)
+    return parts.scheme.lower() in ("http", "https") or (not parts.scheme and bool(parts.netloc))
 
 
 class _AttributePolicyFilter(Filter):
@@ -138,7 +149,10 @@ def _cleaner() -> bleach.Cleaner:
 
 
 # Neither a Markdown instance nor a bleach Cleaner may be shared between threads, and building
-# them costs more than using them: each thread keeps its own pair.
+# them costs more than using them: each thread keeps its own pair. A render that fails part-way
+# leaves Python-Markdown's state behind (its block parser's state stack, its inline stash: a list
+# nested too deeply once left every later paragraph without its <p>), and ``Markdown.reset()``
+# does not clear it. So a failed render throws the pair away and the next one starts fresh.
 _per_thread = threading.local()
 
 
@@ -149,8 +163,14 @@ def _tools() -> tuple[markdown.Markdown, bleach.Cleaner]:
     return tools
 
 
+def _discard_tools() -> None:
+    """Forget this thread's Markdown and Cleaner (after a failed render): the next render builds
+    new ones, exactly as a fresh process would."""
+    _per_thread.tools = None
+
+
 def _markdown() -> markdown.Markdown:
-    return markdown.Markdown(
+    md = markdown.Markdown(
         extensions=[
             "tables",
             "attr_list",
@@ -165,6 +185,149 @@ def _markdown() -> markdown.Markdown:
         },
         output_format="html",
     )
+    _watch_the_clock(md)
+    return md
+
+
+# --- Limits: one bad paste never breaks rendering ---------------------------------------------
+# Python-Markdown's time grows faster than the text for some shapes (brackets left open, lists
+# nested hundreds deep, thousands of tiny elements in one paragraph), and very deep nesting
+# exhausts Python's stack. Every body is checked against these limits before it is rendered, and
+# the render itself is stopped once it has used RENDER_SECONDS of processor time. Real pages stay
+# far below each one (the longest page today has 15,500 characters, nesting 2 deep, 48 headings,
+# no HTML, and renders in 20 ms); docs/security.md lists them with the tests that hold them.
+MAX_BODY_CHARS = 50_000
+MAX_NESTING = 12  # lists and quotes inside each other, and indentation, on one line
+MAX_OPEN_BRACKETS = 12  # `[` or `(` open at once within one paragraph
+MAX_HEADINGS = 200
+MAX_FOOTNOTES = 200  # footnote markers `[^…]`, references and definitions together
+MAX_HTML_TAGS = 200  # `<…>` in the text: HTML tags, comments and <https://…> links
+MAX_MARKUP = 10_000  # tags and character references in the HTML the text makes
+RENDER_SECONDS = 1.0  # processor time for one render (checked as it goes; no signals)
+
+
+class RenderLimitError(ValueError):
+    """The text is past one of the limits above. ``str()`` is the sentence the editor sees."""
+
+
+_LINE_NESTING_RE = re.compile(r"[ \t]*(?:>|(?:[*+-]|\d{1,9}[.)])(?=[ \t]|$))")
+_HEADING_LINE_RE = re.compile(r"^ {0,3}(?:#{1,6}(?:[ \t]|$)|=+[ \t]*$|-+[ \t]*$)", re.MULTILINE)
+_HTML_TAG_RE = re.compile(r"<[A-Za-z/!?]")
+_BLANK_LINE_RE = re.compile(r"\n[ \t]*\n")
+
+
+def _nesting(line: str) -> int:
+    """How deep one line nests: list markers and quote markers at its start, and each four
+    columns of indentation (how Python-Markdown nests list items and code)."""
+    indent = len(line.expandtabs(4)) - len(line.expandtabs(4).lstrip(" "))
+    depth, at = indent // 4, 0
+    while match := _LINE_NESTING_RE.match(line, at):
+        depth, at = depth + 1, match.end()
+    return depth
+
+
+def _open_brackets(paragraph: str) -> int:
+    """The most square brackets or parentheses open at once in a paragraph (one left open counts
+    to its end). Python-Markdown looks for the end of each one, so its time grows with this
+    number times the paragraph's length."""
+    square = round_ = deepest = 0
+    escaped = False
+    for char in paragraph:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == "[":
+            square += 1
+        elif char == "]":
+            square = max(square - 1, 0)
+        elif char == "(":
+            round_ += 1
+        elif char == ")":
+            round_ = max(round_ - 1, 0)
+        else:
+            continue
+        deepest = max(deepest, square, round_)
+    return deepest
+
+
+def check_limits(text: str) -> None:
+    """Raise RenderLimitError, saying which limit and where, if the text is past one (before
+    any rendering starts; in time proportional to the text)."""
+    text = (text or "").replace("\r\n", "\n")
+    if len(text) > MAX_BODY_CHARS:
+        raise RenderLimitError(
+            f"The text has {len(text):,} characters; a page may have at most {MAX_BODY_CHARS:,}. "
+            "Split it into two pages."
+        )
+    for number, line in enumerate(text.split("\n"), start=1):
+        if (depth := _nesting(line)) > MAX_NESTING:
+            raise RenderLimitError(
+                f"Line {number} is nested {depth} levels deep (lists, quotes or indentation inside each "
+                f"other); at most {MAX_NESTING} are allowed."
+            )
+    line = 1
+    for paragraph in _BLANK_LINE_RE.split(text):
+        if (depth := _open_brackets(paragraph)) > MAX_OPEN_BRACKETS:
+            raise RenderLimitError(
+                f"The paragraph at line {line} has {depth} brackets “[” or “(” open at once; at most "
+                f"{MAX_OPEN_BRACKETS} are allowed. Close them, or write \\[ for a bracket that is just text."
+            )
+        line += paragraph.count("\n") + 2
+    counts = (
+        (len(_HEADING_LINE_RE.findall(text)), MAX_HEADINGS, "headings (or lines of “=” or “-”)"),
+        (text.count("[^"), MAX_FOOTNOTES, "footnote markers “[^”"),
+        (len(_HTML_TAG_RE.findall(text)), MAX_HTML_TAGS, "pieces of HTML or <…> links"),
+    )
+    for found, limit, what in counts:
+        if found > limit:
+            raise RenderLimitError(f"The text has {found:,} {what}; a page may have at most {limit:,}.")
+
+
+def _check_markup(raw_html: str) -> None:
+    """The HTML Python-Markdown made is small enough for the sanitizer to read quickly."""
+    markup = raw_html.count("<") + raw_html.count("&")
+    if markup > MAX_MARKUP:
+        raise RenderLimitError(
+            f"The text makes a page of {markup:,} tags and character references (paragraphs, list items, "
+            f"links, table cells, “<” and “&”); at most {MAX_MARKUP:,} are allowed. Split it into two pages."
+        )
+
+
+# The render's deadline (a thread_time() value), checked between the steps Python-Markdown
+# repeats: each block it tries to parse and each inline pattern it matches. Each step alone is
+# quick (at most linear in the text), so a render stops soon after its time is up.
+_clock = threading.local()
+
+
+def _check_clock() -> None:
+    deadline = getattr(_clock, "deadline", None)
+    if deadline is not None and time.thread_time() > deadline:
+        _clock.deadline = None
+        raise RenderLimitError(
+            f"The text took too long to render (over {RENDER_SECONDS:g} s; real pages take a few milliseconds). "
+            "Look for very long paragraphs or lists full of tiny pieces of markup, and split them."
+        )
+
+
+@functools.cache
+def _clocked(cls: type, method: str) -> type:
+    """A subclass of a Python-Markdown processor class whose ``method`` first checks the clock."""
+    inner = getattr(cls, method)
+
+    def checked(self, *args, **kwargs):
+        _check_clock()
+        return inner(self, *args, **kwargs)
+
+    return type(cls.__name__, (cls,), {method: checked, "__module__": cls.__module__})
+
+
+def _watch_the_clock(md: markdown.Markdown) -> None:
+    """Make this Markdown instance's block processors and inline patterns check the clock."""
+    for processor in md.parser.blockprocessors:
+        processor.__class__ = _clocked(type(processor), "test")
+    for pattern in md.inlinePatterns:
+        pattern.__class__ = _clocked(type(pattern), "handleMatch")
 
 
 def _flatten_toc(tokens: list[dict]) -> list[dict]:
@@ -173,7 +336,9 @@ def _flatten_toc(tokens: list[dict]) -> list[dict]:
     for token in tokens:
         entry_id = safe_id(token["id"])
         if entry_id:
-            out.append({"id": entry_id, "title": token["name"], "level": token["level"]})
+            # Python-Markdown gives the heading's text HTML-escaped; templates escape it again.
+            title = html_lib.unescape(token["name"])
+            out.append({"id": entry_id, "title": title, "level": token["level"]})
         out.extend(_flatten_toc(token["children"]))
     return out
 
@@ -244,20 +409,41 @@ def sanitize_html(html: str) -> str:
 
 
 def render_markdown(text: str) -> Rendered:
-    """Render editor markdown to sanitized HTML, a contents list and plain text."""
-    md = _tools()[0]
-    md.reset()
-    raw = md.convert(text or "")
-    html = sanitize_html(raw)
+    """Render editor markdown to sanitized HTML, a contents list and plain text.
+
+    Raises RenderLimitError (a ValueError) for text past the limits above. A render that fails
+    for any reason leaves nothing behind: the next one is exactly as in a fresh process."""
+    check_limits(text)
+    md, cleaner = _tools()
+    try:
+        md.reset()
+        _clock.deadline = time.thread_time() + RENDER_SECONDS
+        try:
+            raw = md.convert(text or "")
+        finally:
+            _clock.deadline = None
+        _check_markup(raw)
+        html = cleaner.clean(raw)
+        toc = _flatten_toc(md.toc_tokens)
+    except RecursionError:
+        _discard_tools()
+        raise RenderLimitError(
+            "The text is nested too deeply to render (lists, quotes or brackets inside each other)."
+        ) from None
+    except BaseException:
+        _discard_tools()
+        raise
     texts = _extract(html)
-    return Rendered(
-        html=html, toc=_flatten_toc(md.toc_tokens), text=texts.text(), reading_text=texts.text(reading=True)
-    )
+    return Rendered(html=html, toc=toc, text=texts.text(), reading_text=texts.text(reading=True))
 
 
 def markdownify(text: str) -> str:
-    """The admin preview: exactly the HTML the public page will show."""
-    return render_markdown(text).html
+    """The admin preview: exactly the HTML the public page will show, or, for text past a limit,
+    the reason, where the editor is looking."""
+    try:
+        return render_markdown(text).html
+    except RenderLimitError as exc:
+        return f'<p class="errornote render-error" role="alert">{html_lib.escape(str(exc))}</p>'
 
 
 def reading_text(body: str) -> str:
@@ -270,15 +456,71 @@ def reading_text(body: str) -> str:
 # The stored ``body_html`` stays exactly what ``render_markdown`` made. For the public page it
 # is cut into parts (key points first, references last) and each section heading gets a
 # "link to this section" anchor. Both steps only rearrange and add markup around sanitized
-# HTML; they never let new editor input through.
+# HTML; they never let new editor input through. The page places the parts apart (key points
+# before the review box and contents list, references after the text; the handout leaves them
+# out), so each part must be whole: the body is cut only between its top-level elements, never
+# inside an element an editor opened (a link or a <div> around headings), and a part that is
+# still not balanced is re-serialised by the sanitizer, which closes what it left open.
 
 KEY_POINTS_ID = "key-points"
 REFERENCES_ID = "references"
-
-# bleach serializes headings as `<h2 id="...">`; headings cannot nest, so a regex is exact here.
-_SECTION_START_RE = re.compile(r'<h2 id="([^"<>]*)">')
-_HEADING_RE = re.compile(r'<(h[23]) id="([^"<>]*)">(.*?)</\1>', re.DOTALL)
+VOID_TAGS = frozenset({"br", "hr", "wbr", "img", "input", "meta", "link", "area", "base", "col", "embed", "source"})
 _TAG_RE = re.compile(r"<[^>]*>")
+# One tag as the sanitizer writes it (attribute values always quoted; "<" in text and in values
+# always escaped), so a regular expression finds every tag, and only tags.
+_TAG_TOKEN_RE = re.compile(r"""<(/?)([A-Za-z][A-Za-z0-9]*)((?:\s+[^\s"'>/=]+(?:="[^"]*")?)*)\s*/?>""")
+_ID_ATTR_RE = re.compile(r'\sid="([^"]*)"')
+
+
+@dataclass(slots=True)
+class _Element:
+    tag: str
+    id: str | None
+    start: int  # offset of "<tag"
+    inner: int  # offset just after the start tag
+    depth: int  # 0: a top-level element of the fragment
+    in_link: bool  # inside an <a>
+    close: int = -1  # offset of "</tag>" (stays -1 for a void element or one never closed)
+    end: int = -1  # offset just after "</tag>"
+
+
+@dataclass
+class _Outline:
+    """Where each element of a sanitized HTML fragment starts and ends, and how deep it sits."""
+
+    elements: list[_Element]
+    balanced: bool  # every element is closed, and no end tag closes one that is not open
+
+
+def _outline(html: str) -> _Outline:
+    elements: list[_Element] = []
+    stack: list[_Element] = []
+    balanced, links = True, 0  # links: how many <a> are open
+    for match in _TAG_TOKEN_RE.finditer(html):
+        closing, tag, attrs = match.groups()
+        tag = tag.lower()
+        if closing:
+            if not stack or stack[-1].tag != tag:
+                balanced = False
+                if not any(el.tag == tag for el in stack):
+                    continue
+            while stack:
+                element = stack.pop()
+                links -= element.tag == "a"
+                if element.tag == tag:
+                    element.close, element.end = match.start(), match.end()
+                    break
+            continue
+        id_match = _ID_ATTR_RE.search(attrs) if attrs else None
+        element = _Element(
+            tag, html_lib.unescape(id_match.group(1)) if id_match else None, match.start(), match.end(), len(stack),
+            links > 0,
+        )  # fmt: skip
+        elements.append(element)
+        if tag not in VOID_TAGS:
+            stack.append(element)
+            links += tag == "a"
+    return _Outline(elements, balanced and not stack)
 
 
 @dataclass(frozen=True)
@@ -292,18 +534,37 @@ class BodyParts:
         return self.main + self.references
 
 
-def split_body(html: str) -> BodyParts:
-    """Cut stored body HTML at its `<h2>` sections into key points, main text and references."""
-    starts = [(m.start(), m.group(1)) for m in _SECTION_START_RE.finditer(html or "")]
-    key_points, main, references = "", html or "", ""
+def _whole(html: str) -> tuple[str, _Outline]:
+    """The HTML and its outline; HTML that is not balanced is first re-serialised by the
+    sanitizer, which closes whatever it left open (stored bodies are balanced already)."""
+    outline = _outline(html or "")
+    if not outline.balanced:
+        html = sanitize_html(html)
+        outline = _outline(html)
+    return html or "", outline
+
+
+def _part_bounds(html: str, outline: _Outline) -> tuple[tuple[int, int], tuple[int, int], tuple[int, int]]:
+    """(start, end) of the key points, the main text and the references: cut only before
+    top-level `<h2>`s, so each part holds whole elements and nothing it opens stays open."""
+    starts = [(el.start, el.id) for el in outline.elements if el.tag == "h2" and el.depth == 0 and el.id]
+    main_start, main_end = 0, len(html)
     ref_at = next((pos for pos, sid in starts if sid == REFERENCES_ID), None)
     if ref_at is not None:
-        main, references = main[:ref_at], main[ref_at:]
+        main_end = ref_at
+    key_end = 0
     if starts and starts[0][1] == KEY_POINTS_ID and html[: starts[0][0]].strip() == "":
-        after = next((pos for pos, _sid in starts[1:]), len(main))
-        after = min(after, len(main))
-        key_points, main = main[:after], main[after:]
-    return BodyParts(key_points=key_points.strip(), main=main.strip(), references=references.strip())
+        key_end = min(next((pos for pos, _sid in starts[1:]), main_end), main_end)
+        main_start = key_end
+    return (0, key_end), (main_start, main_end), (main_end, len(html))
+
+
+def split_body(html: str) -> BodyParts:
+    """Cut stored body HTML at its top-level `<h2>` sections into key points, main text and
+    references. Each part is whole: nothing it opens stays open into the page around it."""
+    html, outline = _whole(html)
+    key, main, refs = _part_bounds(html, outline)
+    return BodyParts(*(html[start:end].strip() for start, end in (key, main, refs)))
 
 
 def heading_text(inner_html: str) -> str:
@@ -311,31 +572,39 @@ def heading_text(inner_html: str) -> str:
     return " ".join(html_lib.unescape(_TAG_RE.sub("", inner_html)).split())
 
 
+def _with_section_links(html: str, outline: _Outline, start: int, end: int) -> str:
+    out, done = [], start
+    for el in outline.elements:
+        if not (start <= el.start and el.end <= end) or el.start < done:
+            continue
+        if el.tag not in ("h2", "h3") or not el.id or el.in_link or el.end < 0:
+            continue
+        label = html_lib.escape(heading_text(html[el.inner : el.close]))
+        out += [
+            html[done : el.start],
+            f'<div class="section-heading">{html[el.start : el.end]}',
+            f'<a class="section-link" href="#{html_lib.escape(el.id)}">',
+            f'<span aria-hidden="true">#</span><span class="visually-hidden">Link to section: {label}</span>',
+            "</a></div>",
+        ]
+        done = el.end
+    out.append(html[done:end])
+    return "".join(out).strip()
+
+
 def add_section_links(html: str) -> str:
     """Give every `<h2>`/`<h3>` with an id a "link to this section" anchor next to it.
 
     The anchor sits beside the heading (not inside it), so a screen reader's list of headings
-    stays clean; its accessible name is "Link to section: <heading>".
+    stays clean; its accessible name is "Link to section: <heading>". A heading inside an
+    editor's link gets none (a link inside a link is not HTML: browsers would reshape it).
     """
-
-    def link(match: re.Match) -> str:
-        tag, section_id, inner = match.groups()
-        label = html_lib.escape(heading_text(inner))
-        return (
-            f'<div class="section-heading">{match.group(0)}'
-            f'<a class="section-link" href="#{section_id}">'
-            f'<span aria-hidden="true">#</span><span class="visually-hidden">Link to section: {label}</span>'
-            f"</a></div>"
-        )
-
-    return _HEADING_RE.sub(link, html or "")
+    html, outline = _whole(html)
+    return _with_section_links(html, outline, 0, len(html))
 
 
 def present_body(html: str) -> BodyParts:
-    """Stored body HTML as the public page shows it: split into parts, with section links."""
-    parts = split_body(html)
-    return BodyParts(
-        key_points=add_section_links(parts.key_points),
-        main=add_section_links(parts.main),
-        references=add_section_links(parts.references),
-    )
+    """Stored body HTML as the public page (and the sign-off screen) shows it: split into
+    whole parts, with section links."""
+    html, outline = _whole(html)
+    return BodyParts(*(_with_section_links(html, outline, *bounds) for bounds in _part_bounds(html, outline)))

@@ -46,6 +46,9 @@ class Reviewer(models.Model):
         related_name="reviewer_profile",
         help_text="The admin account that signs off as this reviewer",
     )
+    # Who the public is told approved a page: every change is kept, with who made it (the
+    # administrators' history view of a reviewer; only administrators may change one).
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]

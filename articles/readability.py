@@ -50,6 +50,7 @@ class WritingAids:
     grade: float | None
     target: float
     flags: list[PhraseFlag]
+    problem: str = ""  # why the text cannot be rendered (a limit), shown instead of the figures
 
     @property
     def above_target(self) -> bool:
@@ -66,9 +67,14 @@ def safe_messaging_flags(text: str) -> list[PhraseFlag]:
 
 def writing_aids(body: str) -> WritingAids:
     """Word count, reading time, reading grade against the target, and safe-messaging flags."""
-    from .markdown import render_markdown
+    from .markdown import RenderLimitError, render_markdown
 
-    rendered = render_markdown(body or "")
+    try:
+        rendered = render_markdown(body or "")
+    except RenderLimitError as exc:
+        return WritingAids(
+            words=0, minutes=0, grade=None, target=TARGET_GRADE, flags=safe_messaging_flags(body), problem=str(exc)
+        )
     words = len(rendered.text.split())
     return WritingAids(
         words=words,

@@ -19,7 +19,7 @@ from datetime import date
 from django.contrib.redirects.models import Redirect
 from django.contrib.sites.models import Site
 from django.db import transaction
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from . import publishing
@@ -63,11 +63,11 @@ ROLE_PERMISSIONS = {
         *_EDITOR_PERMS,
         SIGN_OFF_PERM,
         PUBLISH_PERM,
-        "articles.add_reviewer",
-        "articles.change_reviewer",
         "articles.delete_pagechange",
     ],
 }
+# Reviewer profiles (the name and credentials a sign-off shows the public, and the account that
+# may sign as them) are kept by administrators only: no group may add or change them.
 
 
 def ensure_role_groups() -> None:
@@ -282,6 +282,23 @@ def sign_off(
 # --- slugs never break --------------------------------------------------------------------
 def article_path(slug: str) -> str:
     return reverse("articles:detail", kwargs={"slug": slug})
+
+
+def redirect_in_the_way(slug: str, *, article: Article | None = None) -> Redirect | None:
+    """The redirect that still sends /tms/<slug>/ to another page (an old address of a renamed
+    page), or None. A page may always take back an address that redirects to itself."""
+    try:
+        path = article_path(slug)
+    except NoReverseMatch:  # not a slug at all: the form says so
+        return None
+    redirect = Redirect.objects.filter(site=Site.objects.get_current(), old_path=path).first()
+    if redirect is None:
+        return None
+    if article is not None and article.pk:
+        stored_slug = type(article).objects.filter(pk=article.pk).values_list("slug", flat=True).first()
+        if stored_slug and redirect.new_path == article_path(stored_slug):
+            return None
+    return redirect
 
 
 def _update_redirects(*, old_slug: str | None, new_slug: str) -> None:

@@ -61,9 +61,9 @@ def test_preview_endpoint_renders_exactly_what_the_public_page_shows(editor_clie
 
 
 def test_preview_endpoint_is_for_staff_only(client, django_user_model):
-    assert client.post("/markdownx/markdownify/", {"content": "# x"}).status_code == 302
+    assert client.post("/markdownx/markdownify/", {"content": "# x"}).status_code == 404
     client.force_login(django_user_model.objects.create_user("reader"))
-    assert client.post("/markdownx/markdownify/", {"content": "# x"}).status_code == 302
+    assert client.post("/markdownx/markdownify/", {"content": "# x"}).status_code == 404
 
 
 def test_image_upload_is_switched_off(editor_client):

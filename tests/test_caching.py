@@ -11,6 +11,7 @@ import os
 import brotli
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import Permission
 from django.test import Client, RequestFactory
 from django.utils.http import http_date
 
@@ -141,6 +142,7 @@ def test_healthz_is_never_cached(client):
 def test_draft_preview_is_never_cached_anywhere(client, make_article, django_user_model):
     make_article(slug="secret", title="Secret draft", status=Article.Status.DRAFT)
     staff = django_user_model.objects.create_user("editor", is_staff=True)
+    staff.user_permissions.add(Permission.objects.get(codename="view_article"))  # an editor
     client.force_login(staff)
     preview = get(client, "/tms/secret/")
     assert preview.status_code == 200 and "Secret draft" in preview.content.decode()

@@ -1,6 +1,7 @@
 import datetime as dt
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.utils import timezone
 
 from articles.models import Article
@@ -27,6 +28,7 @@ def test_unpublished_pages_are_not_public(client, make_article, status):
 def test_staff_can_preview_a_draft_clearly_marked_and_uncached(client, make_article, django_user_model):
     make_article(slug="secret", title="Draft title", status=Article.Status.DRAFT)
     staff = django_user_model.objects.create_user("editor", is_staff=True)
+    staff.user_permissions.add(Permission.objects.get(codename="view_article"))  # an editor
     client.force_login(staff)
     response = client.get("/tms/secret/")
     assert response.status_code == 200

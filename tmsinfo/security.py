@@ -1,6 +1,7 @@
 """Security helpers that Django does not ship: a Permissions-Policy header, a read-only public
 site, bad requests answered with a page that carries the footer (crisis lines and disclaimer),
-and the client address the login throttle counts by.
+the editor's preview endpoint answering 404 to anyone but staff, and the client address the login
+throttle counts by.
 
 Django's own middleware sends CSP, HSTS, nosniff, Referrer-Policy and COOP (settings.py).
 See docs/security.md.
@@ -50,6 +51,20 @@ def _is_editorial(request) -> bool:
     return match is not None and ("admin" in match.namespaces or match.url_name == "markdownx_markdownify")
 
 
+class HeadersMiddleware:
+    """Permissions-Policy on every response. Listed second in MIDDLEWARE, next to Django's own
+    SecurityMiddleware and before WhiteNoise and the page cache, which answer static files and
+    cached pages without calling the middleware below them."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        return response
+
+
 class SecurityMiddleware:
     """Sits after Django's CSP middleware and before CsrfViewMiddleware."""
 
@@ -58,7 +73,6 @@ class SecurityMiddleware:
 
     def __call__(self, request):
         response = self._check_request(request) or self.get_response(request)
-        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         if isinstance(response, HttpResponseNotAllowed) and not response.content:
             allowed = [m.strip() for m in response.get("Allow", "GET, HEAD").split(",") if m.strip()]
             response = not_allowed_page(request, allowed)
@@ -107,3 +121,20 @@ def lockout_response(request, original_response=None, credentials=None):
         "minutes": int(cool_off.total_seconds() // 60) if cool_off else 0,
     }
     return render(request, "admin/locked_out.html", context, status=429)
+
+
+def staff_only(view):
+    """A view for staff that everyone else gets as a plain 404 page, not a redirect to the login
+    page (which would tell a stranger where a custom DJANGO_ADMIN_PATH is)."""
+    from functools import wraps
+
+    from django.http import Http404
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        user = request.user
+        if not (user.is_active and user.is_staff):
+            raise Http404("No such page")
+        return view(request, *args, **kwargs)
+
+    return wrapped

@@ -59,19 +59,24 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Above WhiteNoise and the page cache, so static files, cached pages, 304s and redirects carry
+    # Permissions-Policy and X-Frame-Options too (tmsinfo/security.py).
+    "tmsinfo.security.HeadersMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Anonymous public pages from the page cache, with ETag/Last-Modified/304 (articles/caching.py).
     "articles.caching.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
-    # Permissions-Policy, 405/400 pages with the footer; before CSRF so the public site is read-only.
+    # 405/400 pages with the footer; before CSRF so the public site is read-only.
     "tmsinfo.security.SecurityMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django.contrib.redirects.middleware.RedirectFallbackMiddleware",
+    # django.contrib.redirects' fallback, keeping the query string and redirecting a renamed
+    # page's handout and QR addresses too (articles/redirects.py).
+    "articles.redirects.RedirectFallbackMiddleware",
     # Last, as django-axes requires: turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]

@@ -1,15 +1,17 @@
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.admin.views.decorators import staff_member_required
 from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.urls import include, path
 from markdownx.views import MarkdownifyView
 
+from tmsinfo.security import staff_only
+
 urlpatterns = [
     path(settings.ADMIN_PATH, admin.site.urls),
-    # The editor's live preview. Staff only; image upload is deliberately not routed.
-    path("markdownx/markdownify/", staff_member_required(MarkdownifyView.as_view()), name="markdownx_markdownify"),
+    # The editor's live preview. Staff only (others get the 404 page, which names no admin path);
+    # image upload is deliberately not routed.
+    path("markdownx/markdownify/", staff_only(MarkdownifyView.as_view()), name="markdownx_markdownify"),
     path("", include("articles.urls")),
     # Browsers ask for /favicon.ico on pages that name no icon (the admin): no 404 in the console.
     # Temporary redirect: the target's hashed name changes with the file.
