@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.db import connection
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_safe
 
@@ -112,9 +113,18 @@ def clinicians(request):
     return render(request, "articles/clinicians.html", {"listing": pages, "reviewed_count": reviewed})
 
 
+def about_url() -> str:
+    """The one address of the page about the site and its review policy (its article's)."""
+    return reverse("articles:detail", args=[ABOUT_SLUG])
+
+
 @require_safe
 def about(request):
-    return _article_response(request, ABOUT_SLUG)
+    """/about/ was a second address of the about-this-site article: it now answers a permanent
+    redirect to the article's own address (which QR codes, handouts and the canonical link use),
+    keeping any query string, so a printed /about/ link still works and the page has one address."""
+    query = request.META.get("QUERY_STRING", "")
+    return HttpResponsePermanentRedirect(about_url() + (f"?{query}" if query else ""))
 
 
 @require_safe

@@ -267,7 +267,7 @@ def test_clinicians_page_lists_every_published_page_with_its_kit(client, make_ar
     assert 'href="https://tmsinfo.example/tms/page/#does-it-hurt"' in html  # a section link
     assert 'href="/tms/page/qr.svg?section=does-it-hurt"' in html
     assert 'src="/tms/page/qr.svg"' in html and 'href="/tms/page/print/"' in html
-    assert 'href="/about/#medical-review"' in html  # how pages are reviewed
+    assert 'href="/tms/about-this-site/#medical-review"' in html  # how pages are reviewed
 
 
 def test_clinicians_page_counts_reviewed_pages_honestly(client, make_article, reviewer):

@@ -150,6 +150,7 @@ class Crawler:
         self.content_types: dict[str, str] = {}
         self.bodies: dict[str, str] = {}
         self.referrers: dict[str, set[str]] = {}
+        self.redirects: dict[str, str] = {}  # path -> where it redirects to
 
     def fetch(self, path: str) -> tuple[int, str, bytes]:
         status, headers, body = self.fetch_with_headers(path)
@@ -186,6 +187,7 @@ class Crawler:
                 target = self.local_path(headers.get("Location", ""), path)
                 self.statuses[path] = 200 if target else status
                 if target:
+                    self.redirects[path] = target
                     self.referrers.setdefault(target, set()).add(path)
                     queue.append(target)
                 continue
@@ -254,11 +256,18 @@ def test_every_anchor_points_at_an_element_on_its_page(crawled):
 
 
 def test_every_page_has_its_own_title_and_description(crawled):
-    """Addresses that name the same canonical address are one page (/about/ and its article)."""
+    """No two addresses with one title: a page has one address (a handout has its own title)."""
     titles: dict[str, set[str]] = {}
     for path, page in crawled.pages.items():
-        titles.setdefault(page.title, set()).add(urlsplit(page.canonical).path or path)
+        titles.setdefault(page.title, set()).add(path)
     assert {title: pages for title, pages in titles.items() if len(pages) > 1} == {}
+
+
+def test_no_link_on_the_site_goes_through_a_redirect(crawled):
+    """Old addresses (like /about/) redirect for printed links; the site's own links use the address."""
+    assert {
+        old: sorted(crawled.referrers.get(old, ())) for old in crawled.redirects if crawled.referrers.get(old)
+    } == {}
 
 
 def test_no_unpublished_page_is_reachable(crawled):
