@@ -331,11 +331,52 @@ def add_section_links(html: str) -> str:
     return _HEADING_RE.sub(link, html or "")
 
 
+_TABLE_TAG_RE = re.compile(r"<table\b[^>]*>|</table>", re.IGNORECASE)
+_CAPTION_RE = re.compile(r"<caption\b[^>]*>(.*?)</caption>", re.DOTALL | re.IGNORECASE)
+_FIRST_HEADER_RE = re.compile(r"<th\b[^>]*>(.*?)</th>", re.DOTALL | re.IGNORECASE)
+
+
+def table_label(table_html: str) -> str:
+    """What a screen reader announces for a table's scrolling region: "Table: <caption>", or
+    "Table: <first header cell>" when it has no caption."""
+    found = _CAPTION_RE.search(table_html) or _FIRST_HEADER_RE.search(table_html)
+    words = heading_text(found.group(1)) if found else ""
+    return f"Table: {words}" if words else "Table"
+
+
+def wrap_tables(html: str) -> str:
+    """Put every (outermost) table in a region that scrolls sideways on its own when the table is
+    wider than the screen: focusable, so a keyboard can reach and scroll it, and labelled, so a
+    screen reader announces it (WCAG 2.1.1, 1.4.10). The page itself never scrolls sideways."""
+    out, depth, start, done = [], 0, 0, 0
+    for match in _TABLE_TAG_RE.finditer(html or ""):
+        if not match.group(0).startswith("</"):
+            if depth == 0:
+                start = match.start()
+            depth += 1
+        elif depth:
+            depth -= 1
+            if depth == 0:
+                table = html[start : match.end()]
+                label = html_lib.escape(table_label(table))
+                out += [html[done:start], f'<div class="table-scroll" role="region" tabindex="0" aria-label="{label}">']
+                out += [table, "</div>"]
+                done = match.end()
+    out.append((html or "")[done:])
+    return "".join(out)
+
+
+def present_part(html: str) -> str:
+    """One part of the body as the public page shows it: section links, tables in scrolling regions."""
+    return wrap_tables(add_section_links(html))
+
+
 def present_body(html: str) -> BodyParts:
-    """Stored body HTML as the public page shows it: split into parts, with section links."""
+    """Stored body HTML as the public page shows it: split into parts, with section links and
+    tables that scroll on their own. Pure: sanitized HTML in, presented HTML out."""
     parts = split_body(html)
     return BodyParts(
-        key_points=add_section_links(parts.key_points),
-        main=add_section_links(parts.main),
-        references=add_section_links(parts.references),
+        key_points=present_part(parts.key_points),
+        main=present_part(parts.main),
+        references=present_part(parts.references),
     )
