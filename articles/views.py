@@ -43,9 +43,9 @@ def topic(request, key):
     )
 
 
-def _article_response(request, slug, *, working_copy=False, template="articles/article_detail.html"):
+def _article_response(request, slug, *, working_copy=False, template="articles/article_detail.html", extra=None):
     """The article page. `working_copy` (staff preview from the admin) shows the text as edited,
-    even where the public still reads the last approved text."""
+    even where the public still reads the last approved text. `extra` adds template context."""
     article = get_object_or_404(Article.objects.select_related("reviewer"), slug=slug)
     preview = not article.is_public or working_copy
     if preview and not request.user.is_staff:
@@ -61,6 +61,7 @@ def _article_response(request, slug, *, working_copy=False, template="articles/a
             "related": neighbours.related,
             "previous_page": neighbours.previous,
             "next_page": neighbours.next,
+            **(extra or {}),
         },
     )
     if preview:
@@ -77,6 +78,13 @@ def article_detail(request, slug):
 def article_print(request, slug):
     """A one- or two-page handout: the article without navigation, with its address and QR code."""
     return _article_response(request, slug, template="articles/article_print.html")
+
+
+@require_safe
+def article_print_large(request, slug):
+    """The handout in large type (16 pt and up, one column) for readers with low vision: the
+    whole page, sources included, on as many sheets as it takes, with its address and QR code."""
+    return _article_response(request, slug, template="articles/article_print.html", extra={"large": True})
 
 
 @require_safe

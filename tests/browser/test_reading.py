@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
+from articles.handout import print_length
 from articles.models import Article, Reviewer
 
 from ..qr import decode_gray
@@ -162,6 +163,35 @@ def test_every_handout_prints_on_two_pages_or_fewer_in_type_no_smaller_than_9pt(
             too_small.append(f"{slug}: {smallest * 0.75}pt")
     assert not too_long, too_long
     assert not too_small, too_small
+
+
+# The text of every block of a page, as a reader sees it (whitespace made single spaces).
+BLOCK_TEXTS = """sel => [...document.querySelectorAll(sel)]
+    .map(el => el.innerText.replace(/\\s+/g, ' ').trim()).filter(Boolean)"""
+# A4's printable width (21 cm less the 2 cm of @page margins) in CSS pixels: the layout a printer gets.
+A4_PRINTABLE = {"width": 718, "height": 1000}
+
+
+def test_large_print_handout_of_the_longest_page_has_every_paragraph_in_16pt_or_larger(new_page, live_content):
+    longest = max(Article.objects.published(), key=lambda article: print_length(article.body_html))
+    page = new_page(viewport=A4_PRINTABLE)
+    page.goto(longest.get_absolute_url())
+    blocks = page.evaluate(BLOCK_TEXTS, ".key-points :is(p, li, h2, h3), .article-body :is(p, li, th, td, h2, h3)")
+    assert len(blocks) > 50, longest.slug
+
+    page.emulate_media(media="print")
+    page.goto(f"{longest.get_absolute_url()}print/large/")
+    printed = " ".join(page.evaluate("document.body.innerText").split())
+    assert [block for block in blocks if block not in printed] == []  # every paragraph, sources included
+    # Nothing runs off the paper's edge or hides in a region that cannot scroll on paper.
+    assert no_horizontal_scroll(page)
+    assert page.evaluate("[...document.querySelectorAll('.table-scroll')].every(r => r.scrollWidth <= r.clientWidth)")
+    assert page.evaluate(SMALLEST_TEXT_PX) >= 21.3  # 16 pt
+    assert page.get_by_role("img", name=re.compile("QR code")).is_visible()
+    assert page.locator("main .handout-url").is_visible() and page.get_by_text("Awaiting medical review").is_visible()
+    assert page.get_by_role("link", name="Call or text 988").first.is_visible()
+    assert page.get_by_text("not a substitute for professional medical advice").is_visible()
+    assert pdf_page_count(page.pdf(format="A4")) > 2  # it may take more sheets than the normal handout
 
 
 def test_a_typical_handout_has_10pt_body_text(new_page, live_content):
