@@ -235,6 +235,79 @@ def test_pages_work_without_javascript(new_page, live_content):
     assert page.get_by_role("link", name="Risks and side effects of TMS").is_visible()
 
 
+# WCAG contrast ratios from the colours the browser really uses (forced colours included): each
+# element's text colour against the background it sits on (the nearest ancestor with one, blended),
+# and for a control, its own background or border against what surrounds it.
+CONTRAST = """selector => {
+    const el = document.querySelector(selector);
+    if (!el) return null;
+    const parse = c => {
+        const [r, g, b, a = 1] = c.match(/[\\d.]+/g).map(Number);
+        return [r, g, b, a];
+    };
+    const over = (top, under) => top.slice(0, 3).map((v, i) => v * top[3] + under[i] * (1 - top[3])).concat(1);
+    const backdrop = node => {
+        const layers = [];
+        for (; node; node = node.parentElement) {
+            const bg = parse(getComputedStyle(node).backgroundColor);
+            if (bg[3] > 0) layers.push(bg);
+            if (bg[3] >= 1) break;
+        }
+        return layers.reverse().reduce((under, top) => over(top, under), [255, 255, 255, 1]);
+    };
+    const lum = ([r, g, b]) => {
+        const f = v => (v /= 255) <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+        return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+    };
+    const ratio = (a, b) => (Math.max(lum(a), lum(b)) + 0.05) / (Math.min(lum(a), lum(b)) + 0.05);
+    const style = getComputedStyle(el), own = backdrop(el), around = backdrop(el.parentElement);
+    const border = parseFloat(style.borderTopWidth) > 0 ? ratio(over(parse(style.borderTopColor), around), around) : 1;
+    return {
+        text: ratio(over(parse(style.color), own), own),
+        boundary: Math.max(ratio(own, around), border),
+        outline: ratio(over(parse(style.outlineColor), around), around),
+        background: own.slice(0, 3),
+    };
+}"""
+
+
+@pytest.mark.parametrize(
+    ("color_scheme", "forced_colors"),
+    [("light", "none"), ("dark", "none"), ("light", "active"), ("dark", "active")],
+    ids=["light", "dark", "forced-colours-light", "forced-colours-dark"],
+)
+def test_text_links_crisis_box_and_help_button_keep_their_contrast(new_page, live_content, color_scheme, forced_colors):
+    page = new_page(color_scheme=color_scheme, forced_colors=forced_colors, viewport={"width": 390, "height": 800})
+    page.goto(ARTICLE)
+    measured = {
+        name: page.evaluate(CONTRAST, selector)
+        for name, selector in {
+            "body text": ".article-body p",
+            "link": ".article-body p a",
+            "crisis box text": ".footer-crisis p",
+            "crisis line": ".footer-crisis .crisis-action",
+            "Get help now": ".site-nav .help-link",
+            "button": ".share .button-secondary",
+        }.items()
+    }
+    low_text = {name: round(m["text"], 2) for name, m in measured.items() if m["text"] < 4.5}
+    assert low_text == {}, f"text under 4.5:1 ({color_scheme}, forced colours {forced_colors})"
+    controls = {name: round(measured[name]["boundary"], 2) for name in ("Get help now", "button")}
+    assert min(controls.values()) >= 3, f"a control's edge under 3:1: {controls}"
+    page.keyboard.press("Tab")  # the focus ring, on the skip link
+    assert page.evaluate(CONTRAST, ":focus-visible")["outline"] >= 3
+
+
+def test_print_is_light_whatever_the_colour_scheme(new_page, live_content):
+    page = new_page(color_scheme="dark")
+    page.goto(ARTICLE)
+    assert page.evaluate(CONTRAST, ".article-body p")["background"] != [255, 255, 255]  # dark on screen
+    page.emulate_media(media="print")
+    for selector in (".article-body p", ".key-points li", ".footer-crisis p"):
+        measured = page.evaluate(CONTRAST, selector)
+        assert measured["background"] == [255, 255, 255] and measured["text"] >= 7, selector
+
+
 @pytest.mark.parametrize("color_scheme", ["light", "dark"])
 def test_axe_finds_no_violations(new_page, axe, live_content, color_scheme):
     page = new_page(color_scheme=color_scheme)
