@@ -4,8 +4,9 @@ Pages are found by following links from the home page (and the sitemap, when the
 from a list kept here, so a new page is covered the day it is linked. Every HTML page must answer
 200 and carry: `<html lang>`, one `<h1>`, a skip link to `<main>`, the crisis lines and the
 medical disclaimer, its own `<title>`, a meta description; no broken internal link or anchor, no
-mixed content, no duplicate id; and zero axe-core violations at WCAG 2.2 A and AA. The error pages
-(404, 403, 400, 405 and a 500 with the database down) keep the same page promises.
+mixed content, no duplicate id; and zero axe-core violations at WCAG 2.2 A and AA at 320, 375, 768
+and 1280 px in light and dark, and printed. The error pages (404, 403, 400, 405 and a 500 with the
+database down) keep the same page promises.
 """
 
 import http.client
@@ -278,11 +279,79 @@ def test_no_unpublished_page_is_reachable(crawled):
     assert hidden & set(crawled.statuses) == set()
 
 
-def test_every_crawled_page_passes_axe_at_wcag_22_aa(crawled, page, axe):
+# --- axe at every width, in light and dark, on screen and on paper -----------------------------
+WIDTHS = (1280, 768, 375, 320)
+SCHEMES = ("light", "dark")
+PAPER = {"width": 718, "height": 1000}  # A4's printable width in CSS pixels
+# Each page is loaded once and checked with every WCAG A/AA rule at 1280 px in light. Then it is
+# resized, switched to dark, and printed (in light and dark) without reloading, and each of those
+# configurations is checked with the rules whose outcome can change while the markup stays the same:
+# - layout: what overflows and so scrolls (a scrolling region must be reachable by keyboard) and
+#   the size and spacing of targets: every rule of this kind, on the whole page, every time;
+# - colours (text contrast, links told apart by colour alone): on the elements whose colours,
+#   backgrounds, opacity, decoration or text size (large or normal text, as WCAG counts it)
+#   differ from the configuration checked just before, with everything inside them: a switch of
+#   scheme changes every element, a width changes a few text sizes. (Text sits on its own and its
+#   ancestors' backgrounds; the site overlays no text with a box from elsewhere.)
+# - everything else reads the markup and the accessibility tree, which a width, a scheme or print
+#   changes only where CSS shows or hides an element: when the set of elements shown differs from
+#   every set checked with every rule (as on paper, where navigation goes), every rule runs again.
+# Paper has no touch targets, so target-size does not apply to print.
+LAYOUT_RULES = ["scrollable-region-focusable", "target-size"]
+COLOUR_RULES = ["color-contrast", "link-in-text-block"]
+RECHECK = "data-axe-recheck"
+# Which elements are shown, and marks (RECHECK) on those whose look changed since the last call.
+LOOKS = """() => {
+    const elements = [...document.body.querySelectorAll('*')], looks = [];
+    const shown = elements.map(el => el.checkVisibility({visibilityProperty: true}) ? 1 : 0).join('');
+    for (const el of elements) {
+        const s = getComputedStyle(el), px = parseFloat(s.fontSize), bold = parseInt(s.fontWeight) >= 700;
+        looks.push([s.color, s.backgroundColor, s.backgroundImage, s.opacity, px >= 24 || (bold && px >= 18.66),
+                    s.fontWeight, s.textDecorationLine, s.borderBottomColor, s.borderBottomWidth].join());
+    }
+    const before = window.lastLooks || [];
+    let changed = 0;
+    elements.forEach((el, i) => {
+        el.removeAttribute('RECHECK');
+        if (looks[i] !== before[i]) { el.setAttribute('RECHECK', ''); changed++; }
+    });
+    window.lastLooks = looks;
+    return [shown, changed];
+}""".replace("RECHECK", RECHECK)
+
+
+def axe_everywhere(page, axe) -> dict[str, list[str]]:
+    """axe on the loaded page at each width in each scheme, and printed in each scheme, without
+    reloading it: the violations found, by configuration (see above for which rules run where)."""
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.emulate_media(media="screen", color_scheme="light")
+    shown, _ = page.evaluate(LOOKS)
+    found = {"1280px light": axe_violations(axe, page)}
+    fully_checked = {shown}
+    configurations = [("screen", {"width": w, "height": 800}, scheme) for scheme in SCHEMES for w in WIDTHS]
+    configurations += [("print", PAPER, scheme) for scheme in SCHEMES]
+    for media, viewport, scheme in configurations[1:]:
+        page.set_viewport_size(viewport)
+        page.emulate_media(media=media, color_scheme=scheme)
+        shown, changed = page.evaluate(LOOKS)
+        skip = ("target-size",) if media == "print" else ()
+        label = f"{viewport['width']}px {scheme}" if media == "screen" else f"print {scheme}"
+        if shown not in fully_checked:
+            found[label] = axe_violations(axe, page, skip=skip)
+            fully_checked.add(shown)
+            continue
+        found[label] = axe_violations(axe, page, [rule for rule in LAYOUT_RULES if rule not in skip])
+        if changed:
+            found[label] += axe_violations(axe, page, COLOUR_RULES, within=f"[{RECHECK}]")
+    return {label: lines for label, lines in found.items() if lines}
+
+
+def test_every_crawled_page_passes_axe_at_every_width_in_light_and_dark_and_printed(crawled, page, axe):
+    assert any(path.endswith("/print/") for path in crawled.pages)  # the handouts are crawled too
     violations = {}
     for path in crawled.pages:
         page.goto(path)
-        if found := axe_violations(axe, page):
+        if found := axe_everywhere(page, axe):
             violations[path] = found
     assert violations == {}
     assert page.console_errors == []
@@ -345,7 +414,7 @@ def test_500_page_with_the_database_unreachable_keeps_the_promises():
 @pytest.mark.parametrize("path", ["/tms/no-such-page/", "/?q=" + "x" * 7000])
 def test_error_pages_pass_axe(page, axe, live_content, path):
     page.goto(path)
-    assert axe_violations(axe, page) == []
+    assert axe_everywhere(page, axe) == {}
 
 
 def test_the_crawler_finds_pages_by_links_not_from_a_list():
