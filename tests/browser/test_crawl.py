@@ -357,6 +357,48 @@ def test_every_crawled_page_passes_axe_at_every_width_in_light_and_dark_and_prin
     assert page.console_errors == []
 
 
+# --- Larger text and wider spacing lose nothing -------------------------------------------------
+# WCAG 1.4.12's text spacing, with text at 200% (1.4.4), added as a constructed style sheet (which
+# the Content-Security-Policy allows, unlike a <style> element).
+LARGER_AND_SPACED = """() => {
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(`html { font-size: 200% !important; }
+        * { line-height: 1.5 !important; letter-spacing: 0.12em !important; word-spacing: 0.16em !important; }
+        p { margin-bottom: 2em !important; }`);
+    document.adoptedStyleSheets = [sheet];
+}"""
+# Text cut off: a box that hides its overflow and overflows with text, or a block whose own text
+# runs out of it sideways (over whatever is beside it). Regions that scroll keep their text.
+CUT_TEXT = """() => {
+    const cut = [], hides = v => v === 'hidden' || v === 'clip';
+    for (const el of document.body.querySelectorAll('*')) {
+        if (!el.checkVisibility() || el.closest('.visually-hidden') || !el.textContent.trim()) continue;
+        const s = getComputedStyle(el), scrolls = v => v === 'auto' || v === 'scroll';
+        const ownText = [...el.childNodes].some(n => n.nodeType === Node.TEXT_NODE && n.textContent.trim());
+        const wide = el.scrollWidth > el.clientWidth + 1, tall = el.scrollHeight > el.clientHeight + 1;
+        if ((hides(s.overflowX) && wide) || (hides(s.overflowY) && tall)
+            || (ownText && s.display !== 'inline' && wide && !scrolls(s.overflowX))) {
+            cut.push(`${el.tagName.toLowerCase()}.${el.className}: ${el.textContent.trim().slice(0, 40)}`);
+        }
+    }
+    return cut;
+}"""
+
+
+def test_every_page_keeps_all_its_text_at_200_percent_with_wider_text_spacing_at_320_px(crawled, page):
+    page.set_viewport_size({"width": 320, "height": 640})
+    problems = {}
+    for path in crawled.pages:
+        page.goto(path)
+        page.evaluate(LARGER_AND_SPACED)
+        found = page.evaluate(CUT_TEXT)
+        if not page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth"):
+            found.append("the page scrolls sideways")
+        if found:
+            problems[path] = found
+    assert problems == {}
+
+
 # --- Error pages ---------------------------------------------------------------------------------
 
 
