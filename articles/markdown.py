@@ -256,8 +256,13 @@ def render_markdown(text: str) -> Rendered:
 
 
 def markdownify(text: str) -> str:
-    """The admin preview: exactly the HTML the public page will show."""
-    return render_markdown(text).html
+    """The admin's live preview: the body exactly as the public page shows it (the key points box,
+    section links, tables in their scrolling regions), from the same sanitized HTML and the same
+    template include, to be shown with the public site's own style sheet."""
+    from django.template.loader import render_to_string  # the rest of this module needs no Django
+
+    parts = present_body(render_markdown(text).html)
+    return render_to_string("admin/articles/article/preview_body.html", {"article": {"body_parts": parts}})
 
 
 def reading_text(body: str) -> str:
