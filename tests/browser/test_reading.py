@@ -288,11 +288,12 @@ def test_text_links_crisis_box_and_help_button_keep_their_contrast(new_page, liv
             "crisis line": ".footer-crisis .crisis-action",
             "Get help now": ".site-nav .help-link",
             "button": ".share .button-secondary",
+            "next page": ".pager-link",
         }.items()
     }
     low_text = {name: round(m["text"], 2) for name, m in measured.items() if m["text"] < 4.5}
     assert low_text == {}, f"text under 4.5:1 ({color_scheme}, forced colours {forced_colors})"
-    controls = {name: round(measured[name]["boundary"], 2) for name in ("Get help now", "button")}
+    controls = {name: round(measured[name]["boundary"], 2) for name in ("Get help now", "button", "next page")}
     assert min(controls.values()) >= 3, f"a control's edge under 3:1: {controls}"
     page.keyboard.press("Tab")  # the focus ring, on the skip link
     assert page.evaluate(CONTRAST, ":focus-visible")["outline"] >= 3
