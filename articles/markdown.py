@@ -262,7 +262,10 @@ def markdownify(text: str) -> str:
     from django.template.loader import render_to_string  # the rest of this module needs no Django
 
     parts = present_body(render_markdown(text).html)
-    return render_to_string("admin/articles/article/preview_body.html", {"article": {"body_parts": parts}})
+    # The parts under both names a page template may read them by (an article's body_parts, or
+    # a published page's key_points / main / references).
+    page = {"body_parts": parts, "key_points": parts.key_points, "main": parts.main, "references": parts.references}
+    return render_to_string("admin/articles/article/preview_body.html", {"article": page, "body": parts.body})
 
 
 def reading_text(body: str) -> str:

@@ -287,7 +287,9 @@ PAPER = {"width": 718, "height": 1000}  # A4's printable width in CSS pixels
 # resized, switched to dark, and printed (in light and dark) without reloading, and each of those
 # configurations is checked with the rules whose outcome can change while the markup stays the same:
 # - layout: what overflows and so scrolls (a scrolling region must be reachable by keyboard) and
-#   the size and spacing of targets: every rule of this kind, on the whole page, every time;
+#   the size and spacing of targets: on the whole page, at each width and on paper, unless every
+#   element's box and scroll size is the same as in a configuration already checked (dark at a
+#   width already checked in light: the schemes differ only in colour);
 # - colours (text contrast, links told apart by colour alone): on the elements whose colours,
 #   backgrounds, opacity, decoration or text size (large or normal text, as WCAG counts it)
 #   differ from the configuration checked just before, with everything inside them: a switch of
@@ -300,10 +302,15 @@ PAPER = {"width": 718, "height": 1000}  # A4's printable width in CSS pixels
 LAYOUT_RULES = ["scrollable-region-focusable", "target-size"]
 COLOUR_RULES = ["color-contrast", "link-in-text-block"]
 RECHECK = "data-axe-recheck"
-# Which elements are shown, and marks (RECHECK) on those whose look changed since the last call.
+# Which elements are shown, where every box is, and marks (RECHECK) on the elements whose look
+# changed since the last call.
 LOOKS = """() => {
     const elements = [...document.body.querySelectorAll('*')], looks = [];
     const shown = elements.map(el => el.checkVisibility({visibilityProperty: true}) ? 1 : 0).join('');
+    const boxes = elements.map(el => {
+        const r = el.getBoundingClientRect();
+        return [r.x + scrollX, r.y + scrollY, r.width, r.height, el.scrollWidth, el.scrollHeight].map(Math.round);
+    }).join('|');
     for (const el of elements) {
         const s = getComputedStyle(el), px = parseFloat(s.fontSize), bold = parseInt(s.fontWeight) >= 700;
         looks.push([s.color, s.backgroundColor, s.backgroundImage, s.opacity, px >= 24 || (bold && px >= 18.66),
@@ -316,7 +323,7 @@ LOOKS = """() => {
         if (looks[i] !== before[i]) { el.setAttribute('RECHECK', ''); changed++; }
     });
     window.lastLooks = looks;
-    return [shown, changed];
+    return [shown, boxes, changed];
 }""".replace("RECHECK", RECHECK)
 
 
@@ -325,22 +332,26 @@ def axe_everywhere(page, axe) -> dict[str, list[str]]:
     reloading it: the violations found, by configuration (see above for which rules run where)."""
     page.set_viewport_size({"width": 1280, "height": 800})
     page.emulate_media(media="screen", color_scheme="light")
-    shown, _ = page.evaluate(LOOKS)
+    shown, boxes, _ = page.evaluate(LOOKS)
     found = {"1280px light": axe_violations(axe, page)}
-    fully_checked = {shown}
+    fully_checked, layouts_checked = {shown}, {boxes}
     configurations = [("screen", {"width": w, "height": 800}, scheme) for scheme in SCHEMES for w in WIDTHS]
     configurations += [("print", PAPER, scheme) for scheme in SCHEMES]
     for media, viewport, scheme in configurations[1:]:
         page.set_viewport_size(viewport)
         page.emulate_media(media=media, color_scheme=scheme)
-        shown, changed = page.evaluate(LOOKS)
+        shown, boxes, changed = page.evaluate(LOOKS)
         skip = ("target-size",) if media == "print" else ()
         label = f"{viewport['width']}px {scheme}" if media == "screen" else f"print {scheme}"
         if shown not in fully_checked:
             found[label] = axe_violations(axe, page, skip=skip)
             fully_checked.add(shown)
+            layouts_checked.add(boxes)
             continue
-        found[label] = axe_violations(axe, page, [rule for rule in LAYOUT_RULES if rule not in skip])
+        found[label] = []
+        if boxes not in layouts_checked:
+            found[label] += axe_violations(axe, page, [rule for rule in LAYOUT_RULES if rule not in skip])
+            layouts_checked.add(boxes)
         if changed:
             found[label] += axe_violations(axe, page, COLOUR_RULES, within=f"[{RECHECK}]")
     return {label: lines for label, lines in found.items() if lines}
