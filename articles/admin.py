@@ -15,6 +15,7 @@ from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import escape
 from markdownx.admin import MarkdownxModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -26,6 +27,13 @@ from .readability import writing_aids
 from .sharing import article_url
 
 Status = Article.Status
+
+
+def literal_help_texts(model, fields) -> dict[str, str]:
+    """The model's help texts for a ModelForm's Meta, escaped. The admin shows help texts as HTML
+    (it marks them safe, on editable and read-only fields alike), so "/tms/<slug>/" would lose its
+    "<slug>" as an unknown tag; escaped, addresses read literally. No model change is needed."""
+    return {name: escape(text) for name in fields if (text := model._meta.get_field(name).help_text)}
 
 
 @admin.register(Reviewer)
@@ -132,6 +140,7 @@ class ArticleForm(forms.ModelForm):
     class Meta:
         model = Article
         fields = ("title", "slug", "summary", "body", "status", "topic", "order", "updated_on")
+        help_texts = literal_help_texts(Article, fields)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -253,7 +262,7 @@ class ArticleAdmin(MarkdownxModelAdmin):
 
     class Media:
         css = {"all": ("css/admin-preview.css", "css/admin-workflow.css")}
-        js = ("js/admin-writing-aids.js",)
+        js = ("js/admin-writing-aids.js", "js/admin-preview.js")
 
     def get_fieldsets(self, request, obj=None):
         this_change = ("change_kind", "public_note", "base_version") if obj else ("public_note", "base_version")

@@ -438,12 +438,20 @@ def render_markdown(text: str) -> Rendered:
 
 
 def markdownify(text: str) -> str:
-    """The admin preview: exactly the HTML the public page will show, or, for text past a limit,
-    the reason, where the editor is looking."""
+    """The admin's live preview: the body exactly as the public page shows it (the key points box,
+    section links, tables in their scrolling regions), from the same sanitized HTML and the same
+    template include, to be shown with the public site's own style sheet; or, for text past a
+    limit, the reason, where the editor is looking."""
+    from django.template.loader import render_to_string  # the rest of this module needs no Django
+
     try:
-        return render_markdown(text).html
+        parts = present_body(render_markdown(text).html)
     except RenderLimitError as exc:
         return f'<p class="errornote render-error" role="alert">{html_lib.escape(str(exc))}</p>'
+    # The parts under both names a page template may read them by (an article's body_parts, or
+    # a published page's key_points / main / references).
+    page = {"body_parts": parts, "key_points": parts.key_points, "main": parts.main, "references": parts.references}
+    return render_to_string("admin/articles/article/preview_body.html", {"article": page, "body": parts.body})
 
 
 def reading_text(body: str) -> str:
@@ -603,8 +611,51 @@ def add_section_links(html: str) -> str:
     return _with_section_links(html, outline, 0, len(html))
 
 
+_TABLE_TAG_RE = re.compile(r"<table\b[^>]*>|</table>", re.IGNORECASE)
+_CAPTION_RE = re.compile(r"<caption\b[^>]*>(.*?)</caption>", re.DOTALL | re.IGNORECASE)
+_FIRST_HEADER_RE = re.compile(r"<th\b[^>]*>(.*?)</th>", re.DOTALL | re.IGNORECASE)
+
+
+def table_label(table_html: str) -> str:
+    """What a screen reader announces for a table's scrolling region: "Table: <caption>", or
+    "Table: <first header cell>" when it has no caption."""
+    found = _CAPTION_RE.search(table_html) or _FIRST_HEADER_RE.search(table_html)
+    words = heading_text(found.group(1)) if found else ""
+    return f"Table: {words}" if words else "Table"
+
+
+def wrap_tables(html: str) -> str:
+    """Put every (outermost) table in a region that scrolls sideways on its own when the table is
+    wider than the screen: focusable, so a keyboard can reach and scroll it, and labelled, so a
+    screen reader announces it (WCAG 2.1.1, 1.4.10). The page itself never scrolls sideways."""
+    out, depth, start, done = [], 0, 0, 0
+    for match in _TABLE_TAG_RE.finditer(html or ""):
+        if not match.group(0).startswith("</"):
+            if depth == 0:
+                start = match.start()
+            depth += 1
+        elif depth:
+            depth -= 1
+            if depth == 0:
+                table = html[start : match.end()]
+                label = html_lib.escape(table_label(table))
+                out += [html[done:start], f'<div class="table-scroll" role="region" tabindex="0" aria-label="{label}">']
+                out += [table, "</div>"]
+                done = match.end()
+    out.append((html or "")[done:])
+    return "".join(out)
+
+
+def present_part(html: str) -> str:
+    """One part of the body as the public page shows it: section links, tables in scrolling regions."""
+    return wrap_tables(add_section_links(html))
+
+
 def present_body(html: str) -> BodyParts:
     """Stored body HTML as the public page (and the sign-off screen) shows it: split into
-    whole parts, with section links."""
+    whole parts, with section links and tables that scroll on their own. Pure: sanitized HTML
+    in, presented HTML out."""
     html, outline = _whole(html)
-    return BodyParts(*(_with_section_links(html, outline, *bounds) for bounds in _part_bounds(html, outline)))
+    return BodyParts(
+        *(wrap_tables(_with_section_links(html, outline, *bounds)) for bounds in _part_bounds(html, outline))
+    )

@@ -11,6 +11,7 @@ urlpatterns = [
     path("topics/<slug:key>/", views.topic, name="topic"),
     path("tms/<slug:slug>/", views.article_detail, name="detail"),
     path("tms/<slug:slug>/print/", views.article_print, name="print"),
+    path("tms/<slug:slug>/print/large/", views.article_print_large, name="print-large"),
     path("tms/<slug:slug>/qr.svg", views.article_qr, name="qr"),
     path("help/", views.help_page, name="help"),
     path("search/", views.search, name="search"),

@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.db import connection
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_safe
 
@@ -48,10 +49,10 @@ def public_page(slug: str) -> PublishedPage:
     return get_object_or_404(PublishedPage.objects.in_language("en"), slug=slug)
 
 
-def _article_response(request, slug, *, working_copy=False, template="articles/article_detail.html"):
+def _article_response(request, slug, *, working_copy=False, template="articles/article_detail.html", extra=None):
     """The article page, from what the public reads. Staff also see pages the public cannot
     (drafts, pages in review) and, with `working_copy` (the admin's preview), the text as edited,
-    even where the public still reads the last approved text."""
+    even where the public still reads the last approved text. `extra` adds template context."""
     page = None if working_copy else PublishedPage.objects.in_language("en").filter(slug=slug).first()
     if page is None:
         # Staff who may not read articles in the admin see no drafts here either.
@@ -71,6 +72,7 @@ def _article_response(request, slug, *, working_copy=False, template="articles/a
             "related": neighbours.related,
             "previous_page": neighbours.previous,
             "next_page": neighbours.next,
+            **(extra or {}),
         },
     )
     if not page.is_public:
@@ -87,6 +89,13 @@ def article_detail(request, slug):
 def article_print(request, slug):
     """A one- or two-page handout: the article without navigation, with its address and QR code."""
     return _article_response(request, slug, template="articles/article_print.html")
+
+
+@require_safe
+def article_print_large(request, slug):
+    """The handout in large type (16 pt and up, one column) for readers with low vision: the
+    whole page, sources included, on as many sheets as it takes, with its address and QR code."""
+    return _article_response(request, slug, template="articles/article_print.html", extra={"large": True})
 
 
 @require_safe
@@ -121,9 +130,18 @@ def clinicians(request):
     return render(request, "articles/clinicians.html", {"listing": pages, "reviewed_count": reviewed.count()})
 
 
+def about_url() -> str:
+    """The one address of the page about the site and its review policy (its article's)."""
+    return reverse("articles:detail", args=[ABOUT_SLUG])
+
+
 @require_safe
 def about(request):
-    return _article_response(request, ABOUT_SLUG)
+    """/about/ was a second address of the about-this-site article: it now answers a permanent
+    redirect to the article's own address (which QR codes, handouts and the canonical link use),
+    keeping any query string, so a printed /about/ link still works and the page has one address."""
+    query = request.META.get("QUERY_STRING", "")
+    return HttpResponsePermanentRedirect(about_url() + (f"?{query}" if query else ""))
 
 
 @require_safe

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Permission
@@ -49,15 +51,29 @@ def test_editor_edits_an_article_with_the_markdown_editor_and_the_public_page_ch
 
 
 def test_preview_endpoint_renders_exactly_what_the_public_page_shows(editor_client, make_article):
-    body = "## Hello {#hi}\n\n<script>alert(1)</script>[x](javascript:alert(1)) [ok](https://example.org/)"
+    body = (
+        "## Key points {#key-points}\n\n- One.\n\n## Hello {#hi}\n\n<script>alert(1)</script>[x](javascript:alert(1)) "
+        "[ok](https://example.org/)\n\n| a | b |\n|--|--|\n| 1 | 2 |"
+    )
     article = make_article(slug="page", body=body)
     preview = editor_client.post("/markdownx/markdownify/", {"content": body}).content.decode()
-    assert preview == article.body_html
     assert "<script" not in preview and "javascript:" not in preview
-    # The public page shows the same HTML, cut into key points and body, with section links.
-    shown = present_body(preview)
-    assert shown.key_points in editor_client.get("/tms/page/").content.decode()
-    assert shown.body in editor_client.get("/tms/page/").content.decode()
+    # The public page shows the same markup: the key points box, the body with its section links
+    # and its table in a scrolling region, all from the stored, sanitized HTML.
+    shown = present_body(article.body_html)
+    key_points = re.search(r'<section class="key-points".*?</section>', preview, re.DOTALL).group(0)
+    article_body = re.search(r'<div class="article-body">.*?</div>\s*\Z', preview, re.DOTALL).group(0)
+    assert shown.key_points in key_points and shown.body in article_body and 'class="table-scroll"' in article_body
+    public = " ".join(editor_client.get("/tms/page/").content.decode().split())
+    assert " ".join(key_points.split()) in public and " ".join(article_body.split()) in public
+
+
+def test_help_texts_show_addresses_literally(editor_client, make_article):
+    article = make_article(slug="page")
+    for url in (f"{ADMIN}articles/article/add/", f"{ADMIN}articles/article/{article.pk}/change/"):
+        html = editor_client.get(url).content.decode()
+        assert "Part of the page address: /tms/&lt;slug&gt;/" in html, url
+        assert "/tms//" not in html
 
 
 def test_preview_endpoint_is_for_staff_only(client, django_user_model):

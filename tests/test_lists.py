@@ -232,7 +232,7 @@ def test_clinicians_page_is_split_into_pages_in_reading_order(client, many_artic
     kits = re.findall(r'id="kit-([\w-]+)"', first)
     assert kits[:2] == ["basics-reviewed", "evidence-00000"] and len(kits) == CLINICIANS_PAGE_SIZE
     assert f"<strong>1 of {total}</strong>" in first  # counts every published page, not this page's
-    assert 'href="/about/#medical-review"' in first
+    assert 'href="/tms/about-this-site/#medical-review"' in first
     third = client.get("/clinicians/?page=3").content.decode()
     assert re.findall(r'id="kit-([\w-]+)"', third) == [f"evidence-{n:05d}" for n in range(49, 60)]
     assert '<a href="/clinicians/?page=3" aria-current="page">' in third

@@ -1,6 +1,6 @@
 import pytest
 
-from articles.markdown import reading_text, render_markdown
+from articles.markdown import present_body, reading_text, render_markdown
 
 XSS = [
     "<script>alert(1)</script>",
@@ -61,6 +61,37 @@ def test_editor_cannot_set_their_own_rel_or_target():
 def test_tables_use_attributes_not_inline_styles():
     html = render_markdown("| a | b |\n|:--|--:|\n| 1 | 2 |").html
     assert "<table>" in html and 'align="right"' in html and "style" not in html
+
+
+TABLE = "| Treatment | Sessions a week |\n|--|--|\n| rTMS | 5 |\n| Theta burst | 5 |"
+
+
+def test_a_table_on_the_page_sits_in_a_labelled_region_a_keyboard_can_scroll():
+    shown = present_body(render_markdown(f"## Options {{#options}}\n\n{TABLE}\n\nAfter.").html).main
+    region = '<div class="table-scroll" role="region" tabindex="0" aria-label="Table: Treatment">'
+    assert shown.count(region) == 1 and shown.count("table-scroll") == 1
+    assert shown.index(region) < shown.index("<table>") < shown.index("</table></div>") < shown.index("After.")
+
+
+def test_a_table_region_is_named_by_its_caption_and_an_editor_cannot_break_out_of_the_label():
+    captioned = '<table><caption>Costs "in <b>2026</b>"</caption><tr><th>x</th></tr></table>'
+    body = f'{captioned}\n\n| a&"<b> | b |\n|--|--|\n| 1 | 2 |'
+    shown = present_body(render_markdown(body).html).main
+    assert 'aria-label="Table: Costs &quot;in 2026&quot;"' in shown
+    assert 'aria-label="Table: a&amp;&quot;"' in shown  # the <b> is stripped, the quote escaped
+    assert shown.count('class="table-scroll"') == 2
+
+
+def test_a_table_inside_a_table_gets_one_region_around_the_outer_one():
+    html = render_markdown("<table><tr><td><table><tr><th>inner</th></tr></table></td></tr></table>").html
+    shown = present_body(html).main
+    assert shown.count('class="table-scroll"') == 1 and shown.startswith('<div class="table-scroll"')
+    assert shown.endswith("</table></div>")
+
+
+def test_editors_cannot_make_their_own_focusable_regions():
+    html = render_markdown('<div class="table-scroll" role="region" tabindex="0" aria-label="x">y</div>').html
+    assert "table-scroll" not in html and "tabindex" not in html and "role" not in html
 
 
 def test_plain_text_is_words_only():

@@ -16,7 +16,7 @@ from django.utils import timezone
 from tests.admin_forms import admin_form_data
 from tests.test_site import assert_page_keeps_promises
 
-PUBLIC_URLS = ["/", "/help/", "/about/", "/tms/page-a/"]
+PUBLIC_URLS = ["/", "/help/", "/tms/about-this-site/", "/tms/page-a/"]
 ADMIN = f"/{settings.ADMIN_PATH}"
 PRODUCTION_ENV = {
     "DJANGO_SECRET_KEY": "a-long-random-production-like-secret-key-3f9c2b7e1d8a4c6b0e5f9a2d7c1b8e4f",

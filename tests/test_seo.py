@@ -56,7 +56,8 @@ def test_article_has_canonical_link_description_and_open_graph(client, make_arti
 
 def test_about_page_points_search_engines_at_the_article_address(client, make_article):
     make_article(slug="about-this-site", topic="about")
-    assert f'<link rel="canonical" href="{SITE}/tms/about-this-site/">' in client.get("/about/").content.decode()
+    html = client.get("/about/", follow=True).content.decode()
+    assert f'<link rel="canonical" href="{SITE}/tms/about-this-site/">' in html
 
 
 @pytest.mark.parametrize("path", ["/", "/clinicians/"])

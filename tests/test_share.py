@@ -256,6 +256,37 @@ def test_print_view_sets_the_type_step_for_the_page(client, make_article):
     assert 'class="wrap wrap-print handout handout-very-long"' in client.get("/tms/long/print/").content.decode()
 
 
+def test_large_print_handout_keeps_address_qr_review_line_crisis_lines_and_every_part_of_the_page(
+    client, make_article, reviewer, settings
+):
+    settings.SITE_URL = "https://tmsinfo.example"
+    body = _body(80) + "\n2. A second source, only on the web page and in large print."
+    make_article(slug="page", body=body, reviewer=reviewer, reviewed_on="2026-10-01", next_review_due="2027-10-01")
+    html = client.get("/tms/page/print/large/").content.decode()
+    assert "<title>Large-print handout: " in html and "noindex" in html
+    assert '<link rel="canonical" href="https://tmsinfo.example/tms/page/">' in html
+    assert 'class="wrap wrap-print handout handout-large"' in html  # not the normal handout's small steps
+    assert "tmsinfo.example/tms/page/" in html and 'src="/tms/page/qr.svg"' in html
+    assert "Medically reviewed by <strong>Dr Test Person, MD, psychiatrist</strong>" in html
+    assert "A point." in html and html.count("TMS uses magnetic pulses") == 80 * 4
+    assert "A second source, only on the web page and in large print." in html  # the sources too
+    assert 'href="tel:988"' in html and "not a substitute for professional medical advice" in html
+    assert 'aria-label="Main"' not in html
+
+
+def test_each_handout_links_to_the_other_size_and_the_share_tools_offer_both(client, make_article):
+    make_article(slug="page", body=BODY)
+    assert 'href="/tms/page/print/large/"' in client.get("/tms/page/print/").content.decode()
+    assert 'href="/tms/page/print/"' in client.get("/tms/page/print/large/").content.decode()
+    article = client.get("/tms/page/").content.decode()
+    assert 'href="/tms/page/print/"' in article and 'href="/tms/page/print/large/"' in article
+
+
+def test_large_print_is_not_public_for_drafts(client, make_article):
+    make_article(slug="draft", status=Article.Status.DRAFT)
+    assert client.get("/tms/draft/print/large/").status_code == 404
+
+
 # --- Clinicians' share kit -------------------------------------------------------------------
 def test_clinicians_page_lists_every_published_page_with_its_kit(client, make_article, settings):
     settings.SITE_URL = "https://tmsinfo.example"
@@ -267,7 +298,8 @@ def test_clinicians_page_lists_every_published_page_with_its_kit(client, make_ar
     assert 'href="https://tmsinfo.example/tms/page/#does-it-hurt"' in html  # a section link
     assert 'href="/tms/page/qr.svg?section=does-it-hurt"' in html
     assert 'src="/tms/page/qr.svg"' in html and 'href="/tms/page/print/"' in html
-    assert 'href="/about/#medical-review"' in html  # how pages are reviewed
+    assert 'href="/tms/page/print/large/"' in html
+    assert 'href="/tms/about-this-site/#medical-review"' in html  # how pages are reviewed
 
 
 def test_clinicians_page_counts_reviewed_pages_honestly(client, make_article, reviewer):

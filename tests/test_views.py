@@ -87,8 +87,28 @@ def test_help_page_has_tappable_crisis_lines(client):
 
 def test_about_shows_the_editorial_policy_article(client, make_article):
     make_article(slug="about-this-site", title="About this site", topic="about")
-    response = client.get("/about/")
+    response = client.get("/about/", follow=True)
+    assert response.redirect_chain == [("/tms/about-this-site/", 301)]
     assert response.status_code == 200 and "<h1>About this site</h1>" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("path", "target"),
+    [("/about/", "/tms/about-this-site/"), ("/about/?utm_source=qr&x=1", "/tms/about-this-site/?utm_source=qr&x=1")],
+)
+def test_about_is_a_permanent_redirect_to_the_one_address_keeping_the_query(client, make_article, path, target):
+    """A printed /about/ link keeps working; the page itself has one address."""
+    make_article(slug="about-this-site", topic="about")
+    response = client.get(path)
+    assert response.status_code == 301 and response["Location"] == target
+
+
+def test_site_links_point_at_the_about_page_itself_not_at_its_old_address(client, make_article):
+    make_article(slug="page")
+    html = client.get("/tms/page/").content.decode()
+    assert 'href="/tms/about-this-site/"' in html  # the footer
+    assert 'href="/tms/about-this-site/#medical-review"' in html  # "How pages are reviewed"
+    assert 'href="/about/' not in html
 
 
 def test_healthz_reports_database_ok(client):

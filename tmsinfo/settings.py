@@ -198,7 +198,7 @@ MARKDOWNX_MARKDOWNIFY_FUNCTION = "articles.markdown.markdownify"
 MARKDOWNX_URLS_PATH = "/markdownx/markdownify/"
 MARKDOWNX_UPLOAD_URLS_PATH = "/markdownx/upload-disabled/"
 MARKDOWNX_UPLOAD_MAX_SIZE = 0
-MARKDOWNX_EDITOR_RESIZABLE = True
+MARKDOWNX_EDITOR_RESIZABLE = False  # the editor keeps its height and scrolls, with the preview beside it
 
 # --- Security -----------------------------------------------------------------------------
 SECURE_CSP = {

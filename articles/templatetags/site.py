@@ -58,5 +58,13 @@ def crisis_lines(large=False):
 
 
 @register.simple_tag
+def about_url():
+    """The address of the page about the site and how pages are reviewed (no database needed)."""
+    from articles.views import about_url
+
+    return about_url()
+
+
+@register.simple_tag
 def site_name():
     return settings.SITE_NAME

@@ -120,13 +120,29 @@ def axe():
     return Axe()
 
 
-def axe_violations(axe, page) -> list[str]:
-    """axe-core at WCAG 2.2 A and AA (plus best practice): one line per violation."""
-    options = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}}
-    results = axe.run(page, options=options)
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def axe_violations(
+    axe, page, rules: list[str] | None = None, skip: tuple[str, ...] = (), within: str = ""
+) -> list[str]:
+    """axe-core at WCAG 2.2 A and AA (less the rules in `skip`), or only the given rules, on the
+    whole page or only `within` the elements a CSS selector matches: one line per violation.
+
+    axe is put into the page once per page load, so checking one loaded page again (another
+    width, another colour scheme) costs only the check itself."""
+    if not page.evaluate("typeof window.axe === 'object'"):
+        page.evaluate(axe.axe_script)
+    options = {
+        "runOnly": {"type": "rule", "values": rules} if rules else {"type": "tag", "values": WCAG_TAGS},
+        "rules": {rule: {"enabled": False} for rule in skip},
+        "resultTypes": ["violations"],
+    }
+    script = "([within, options]) => axe.run(within ? {include: [[within]]} : document, options)"
+    found = page.evaluate(script, [within, options])
     return [
         f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes: {[n['target'] for n in v['nodes']][:5]})"
-        for v in results.response["violations"]
+        for v in found["violations"]
     ]
 
 

@@ -4,8 +4,9 @@ Pages are found by following links from the home page (and the sitemap, when the
 from a list kept here, so a new page is covered the day it is linked. Every HTML page must answer
 200 and carry: `<html lang>`, one `<h1>`, a skip link to `<main>`, the crisis lines and the
 medical disclaimer, its own `<title>`, a meta description; no broken internal link or anchor, no
-mixed content, no duplicate id; and zero axe-core violations at WCAG 2.2 A and AA. The error pages
-(404, 403, 400, 405 and a 500 with the database down) keep the same page promises.
+mixed content, no duplicate id; and zero axe-core violations at WCAG 2.2 A and AA at 320, 375, 768
+and 1280 px in light and dark, and printed. The error pages (404, 403, 400, 405 and a 500 with the
+database down) keep the same page promises.
 """
 
 import http.client
@@ -150,6 +151,7 @@ class Crawler:
         self.content_types: dict[str, str] = {}
         self.bodies: dict[str, str] = {}
         self.referrers: dict[str, set[str]] = {}
+        self.redirects: dict[str, str] = {}  # path -> where it redirects to
 
     def fetch(self, path: str) -> tuple[int, str, bytes]:
         status, headers, body = self.fetch_with_headers(path)
@@ -186,6 +188,7 @@ class Crawler:
                 target = self.local_path(headers.get("Location", ""), path)
                 self.statuses[path] = 200 if target else status
                 if target:
+                    self.redirects[path] = target
                     self.referrers.setdefault(target, set()).add(path)
                     queue.append(target)
                 continue
@@ -254,11 +257,18 @@ def test_every_anchor_points_at_an_element_on_its_page(crawled):
 
 
 def test_every_page_has_its_own_title_and_description(crawled):
-    """Addresses that name the same canonical address are one page (/about/ and its article)."""
+    """No two addresses with one title: a page has one address (a handout has its own title)."""
     titles: dict[str, set[str]] = {}
     for path, page in crawled.pages.items():
-        titles.setdefault(page.title, set()).add(urlsplit(page.canonical).path or path)
+        titles.setdefault(page.title, set()).add(path)
     assert {title: pages for title, pages in titles.items() if len(pages) > 1} == {}
+
+
+def test_no_link_on_the_site_goes_through_a_redirect(crawled):
+    """Old addresses (like /about/) redirect for printed links; the site's own links use the address."""
+    assert {
+        old: sorted(crawled.referrers.get(old, ())) for old in crawled.redirects if crawled.referrers.get(old)
+    } == {}
 
 
 def test_no_unpublished_page_is_reachable(crawled):
@@ -269,14 +279,135 @@ def test_no_unpublished_page_is_reachable(crawled):
     assert hidden & set(crawled.statuses) == set()
 
 
-def test_every_crawled_page_passes_axe_at_wcag_22_aa(crawled, page, axe):
+# --- axe at every width, in light and dark, on screen and on paper -----------------------------
+WIDTHS = (1280, 768, 375, 320)
+SCHEMES = ("light", "dark")
+PAPER = {"width": 718, "height": 1000}  # A4's printable width in CSS pixels
+# Each page is loaded once and checked with every WCAG A/AA rule at 1280 px in light. Then it is
+# resized, switched to dark, and printed (in light and dark) without reloading, and each of those
+# configurations is checked with the rules whose outcome can change while the markup stays the same:
+# - layout: what overflows and so scrolls (a scrolling region must be reachable by keyboard) and
+#   the size and spacing of targets: on the whole page, at each width and on paper, unless every
+#   element's box and scroll size is the same as in a configuration already checked (dark at a
+#   width already checked in light: the schemes differ only in colour);
+# - colours (text contrast, links told apart by colour alone): on the elements whose colours,
+#   backgrounds, opacity, decoration or text size (large or normal text, as WCAG counts it)
+#   differ from the configuration checked just before, with everything inside them: a switch of
+#   scheme changes every element, a width changes a few text sizes. (Text sits on its own and its
+#   ancestors' backgrounds; the site overlays no text with a box from elsewhere.)
+# - everything else reads the markup and the accessibility tree, which a width, a scheme or print
+#   changes only where CSS shows or hides an element: when the set of elements shown differs from
+#   every set checked with every rule (as on paper, where navigation goes), every rule runs again.
+# Paper has no touch targets, so target-size does not apply to print.
+LAYOUT_RULES = ["scrollable-region-focusable", "target-size"]
+COLOUR_RULES = ["color-contrast", "link-in-text-block"]
+RECHECK = "data-axe-recheck"
+# Which elements are shown, where every box is, and marks (RECHECK) on the elements whose look
+# changed since the last call.
+LOOKS = """() => {
+    const elements = [...document.body.querySelectorAll('*')], looks = [];
+    const shown = elements.map(el => el.checkVisibility({visibilityProperty: true}) ? 1 : 0).join('');
+    const boxes = elements.map(el => {
+        const r = el.getBoundingClientRect();
+        return [r.x + scrollX, r.y + scrollY, r.width, r.height, el.scrollWidth, el.scrollHeight].map(Math.round);
+    }).join('|');
+    for (const el of elements) {
+        const s = getComputedStyle(el), px = parseFloat(s.fontSize), bold = parseInt(s.fontWeight) >= 700;
+        looks.push([s.color, s.backgroundColor, s.backgroundImage, s.opacity, px >= 24 || (bold && px >= 18.66),
+                    s.fontWeight, s.textDecorationLine, s.borderBottomColor, s.borderBottomWidth].join());
+    }
+    const before = window.lastLooks || [];
+    let changed = 0;
+    elements.forEach((el, i) => {
+        el.removeAttribute('RECHECK');
+        if (looks[i] !== before[i]) { el.setAttribute('RECHECK', ''); changed++; }
+    });
+    window.lastLooks = looks;
+    return [shown, boxes, changed];
+}""".replace("RECHECK", RECHECK)
+
+
+def axe_everywhere(page, axe) -> dict[str, list[str]]:
+    """axe on the loaded page at each width in each scheme, and printed in each scheme, without
+    reloading it: the violations found, by configuration (see above for which rules run where)."""
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.emulate_media(media="screen", color_scheme="light")
+    shown, boxes, _ = page.evaluate(LOOKS)
+    found = {"1280px light": axe_violations(axe, page)}
+    fully_checked, layouts_checked = {shown}, {boxes}
+    configurations = [("screen", {"width": w, "height": 800}, scheme) for scheme in SCHEMES for w in WIDTHS]
+    configurations += [("print", PAPER, scheme) for scheme in SCHEMES]
+    for media, viewport, scheme in configurations[1:]:
+        page.set_viewport_size(viewport)
+        page.emulate_media(media=media, color_scheme=scheme)
+        shown, boxes, changed = page.evaluate(LOOKS)
+        skip = ("target-size",) if media == "print" else ()
+        label = f"{viewport['width']}px {scheme}" if media == "screen" else f"print {scheme}"
+        if shown not in fully_checked:
+            found[label] = axe_violations(axe, page, skip=skip)
+            fully_checked.add(shown)
+            layouts_checked.add(boxes)
+            continue
+        found[label] = []
+        if boxes not in layouts_checked:
+            found[label] += axe_violations(axe, page, [rule for rule in LAYOUT_RULES if rule not in skip])
+            layouts_checked.add(boxes)
+        if changed:
+            found[label] += axe_violations(axe, page, COLOUR_RULES, within=f"[{RECHECK}]")
+    return {label: lines for label, lines in found.items() if lines}
+
+
+def test_every_crawled_page_passes_axe_at_every_width_in_light_and_dark_and_printed(crawled, page, axe):
+    assert any(path.endswith("/print/") for path in crawled.pages)  # the handouts are crawled too
     violations = {}
     for path in crawled.pages:
         page.goto(path)
-        if found := axe_violations(axe, page):
+        if found := axe_everywhere(page, axe):
             violations[path] = found
     assert violations == {}
     assert page.console_errors == []
+
+
+# --- Larger text and wider spacing lose nothing -------------------------------------------------
+# WCAG 1.4.12's text spacing, with text at 200% (1.4.4), added as a constructed style sheet (which
+# the Content-Security-Policy allows, unlike a <style> element).
+LARGER_AND_SPACED = """() => {
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(`html { font-size: 200% !important; }
+        * { line-height: 1.5 !important; letter-spacing: 0.12em !important; word-spacing: 0.16em !important; }
+        p { margin-bottom: 2em !important; }`);
+    document.adoptedStyleSheets = [sheet];
+}"""
+# Text cut off: a box that hides its overflow and overflows with text, or a block whose own text
+# runs out of it sideways (over whatever is beside it). Regions that scroll keep their text.
+CUT_TEXT = """() => {
+    const cut = [], hides = v => v === 'hidden' || v === 'clip';
+    for (const el of document.body.querySelectorAll('*')) {
+        if (!el.checkVisibility() || el.closest('.visually-hidden') || !el.textContent.trim()) continue;
+        const s = getComputedStyle(el), scrolls = v => v === 'auto' || v === 'scroll';
+        const ownText = [...el.childNodes].some(n => n.nodeType === Node.TEXT_NODE && n.textContent.trim());
+        const wide = el.scrollWidth > el.clientWidth + 1, tall = el.scrollHeight > el.clientHeight + 1;
+        if ((hides(s.overflowX) && wide) || (hides(s.overflowY) && tall)
+            || (ownText && s.display !== 'inline' && wide && !scrolls(s.overflowX))) {
+            cut.push(`${el.tagName.toLowerCase()}.${el.className}: ${el.textContent.trim().slice(0, 40)}`);
+        }
+    }
+    return cut;
+}"""
+
+
+def test_every_page_keeps_all_its_text_at_200_percent_with_wider_text_spacing_at_320_px(crawled, page):
+    page.set_viewport_size({"width": 320, "height": 640})
+    problems = {}
+    for path in crawled.pages:
+        page.goto(path)
+        page.evaluate(LARGER_AND_SPACED)
+        found = page.evaluate(CUT_TEXT)
+        if not page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth"):
+            found.append("the page scrolls sideways")
+        if found:
+            problems[path] = found
+    assert problems == {}
 
 
 # --- Error pages ---------------------------------------------------------------------------------
@@ -336,7 +467,7 @@ def test_500_page_with_the_database_unreachable_keeps_the_promises():
 @pytest.mark.parametrize("path", ["/tms/no-such-page/", "/?q=" + "x" * 7000])
 def test_error_pages_pass_axe(page, axe, live_content, path):
     page.goto(path)
-    assert axe_violations(axe, page) == []
+    assert axe_everywhere(page, axe) == {}
 
 
 def test_the_crawler_finds_pages_by_links_not_from_a_list():

@@ -145,6 +145,57 @@ def test_writing_aids_update_while_typing(users, logged_in):
     assert page.console_errors == []
 
 
+# How the key points box looks: the public page's style sheet, wherever it is shown.
+KEY_POINTS_LOOK = """box => {
+    const look = el => { const s = getComputedStyle(el);
+        return [s.backgroundColor, s.color, s.borderLeft, s.borderTopLeftRadius, s.padding, s.fontSize, s.fontFamily];
+    };
+    return [look(box), look(box.querySelector('h2')), look(box.querySelector('li'))];
+}"""
+FRAME_SCROLL = (
+    "f => { const v = f.contentDocument.scrollingElement; return v.scrollTop / (v.scrollHeight - v.clientHeight); }"
+)
+
+
+def test_editor_sees_the_page_beside_the_text_update_while_typing_in_the_public_style(users, logged_in, new_page):
+    more = "".join(f"\n## Part {n} {{#part-{n}}}\n\nA paragraph of plain words about part {n}.\n" for n in range(30))
+    article = make_article(status=Article.Status.PUBLISHED, body=BODY + more)
+    page = logged_in(users["editor"])
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"{ADMIN}articles/article/{article.pk}/change/")
+    editor, frame = page.locator("#id_body"), page.locator("iframe.markdownx-frame")
+    preview = page.frame_locator("iframe.markdownx-frame")
+    expect(preview.locator(".key-points")).to_contain_text("TMS uses magnetic pulses.")
+
+    editor.focus()
+    page.keyboard.press("Control+End")
+    page.keyboard.type("\n## Typed just now {#typed}\n\nWords the editor has just typed.\n")
+    expect(preview.get_by_role("heading", name="Typed just now")).to_be_visible()  # updated, and scrolled to it
+    expect(preview.get_by_text("Words the editor has just typed.")).to_be_visible()
+    text, shown = editor.bounding_box(), frame.bounding_box()
+    assert shown["x"] >= text["x"] + text["width"] and abs(shown["y"] - text["y"]) < 2  # beside the text
+    assert shown["height"] == text["height"]
+
+    editor.evaluate("t => { t.scrollTop = 0; t.dispatchEvent(new Event('scroll')); }")
+    page.wait_for_function(f"() => ({FRAME_SCROLL})(document.querySelector('iframe.markdownx-frame')) === 0")
+    editor.evaluate(
+        "t => { t.scrollTop = (t.scrollHeight - t.clientHeight) / 2; t.dispatchEvent(new Event('scroll')); }"
+    )
+    assert 0.45 < frame.evaluate(FRAME_SCROLL) < 0.55  # the preview scrolls with the text
+
+    # The key points box as readers see it at the preview's width: the public style sheet's.
+    reader = new_page(viewport={"width": round(frame.evaluate("f => f.clientWidth")), "height": 900})
+    reader.goto(article.get_absolute_url())
+    assert preview.locator(".key-points").evaluate(KEY_POINTS_LOOK) == reader.locator(".key-points").evaluate(
+        KEY_POINTS_LOOK
+    )
+
+    page.set_viewport_size({"width": 800, "height": 900})  # a narrow screen: the preview below the text
+    text, shown = editor.bounding_box(), frame.bounding_box()
+    assert shown["y"] >= text["y"] + text["height"] and shown["width"] == text["width"]
+    assert page.console_errors == []  # nothing blocked by the content security policy
+
+
 def test_old_links_with_a_section_anchor_land_on_the_section_after_a_slug_change(transactional_db, page):
     workflow.ensure_role_groups()
     article = make_article(status=Article.Status.PUBLISHED, updated_on=dt.date(2026, 11, 1))

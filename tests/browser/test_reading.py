@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
+from articles.handout import print_length
 from articles.models import Article, PublishedPage, Reviewer
 
 from ..qr import decode_gray
-from .conftest import axe_violations
+from .test_crawl import axe_everywhere
 
 ARTICLE = "/tms/risks-and-side-effects/"
 
@@ -164,6 +165,35 @@ def test_every_handout_prints_on_two_pages_or_fewer_in_type_no_smaller_than_9pt(
     assert not too_small, too_small
 
 
+# The text of every block of a page, as a reader sees it (whitespace made single spaces).
+BLOCK_TEXTS = """sel => [...document.querySelectorAll(sel)]
+    .map(el => el.innerText.replace(/\\s+/g, ' ').trim()).filter(Boolean)"""
+# A4's printable width (21 cm less the 2 cm of @page margins) in CSS pixels: the layout a printer gets.
+A4_PRINTABLE = {"width": 718, "height": 1000}
+
+
+def test_large_print_handout_of_the_longest_page_has_every_paragraph_in_16pt_or_larger(new_page, live_content):
+    longest = max(Article.objects.published(), key=lambda article: print_length(article.body_html))
+    page = new_page(viewport=A4_PRINTABLE)
+    page.goto(longest.get_absolute_url())
+    blocks = page.evaluate(BLOCK_TEXTS, ".key-points :is(p, li, h2, h3), .article-body :is(p, li, th, td, h2, h3)")
+    assert len(blocks) > 50, longest.slug
+
+    page.emulate_media(media="print")
+    page.goto(f"{longest.get_absolute_url()}print/large/")
+    printed = " ".join(page.evaluate("document.body.innerText").split())
+    assert [block for block in blocks if block not in printed] == []  # every paragraph, sources included
+    # Nothing runs off the paper's edge or hides in a region that cannot scroll on paper.
+    assert no_horizontal_scroll(page)
+    assert page.evaluate("[...document.querySelectorAll('.table-scroll')].every(r => r.scrollWidth <= r.clientWidth)")
+    assert page.evaluate(SMALLEST_TEXT_PX) >= 21.3  # 16 pt
+    assert page.get_by_role("img", name=re.compile("QR code")).is_visible()
+    assert page.locator("main .handout-url").is_visible() and page.get_by_text("Awaiting medical review").is_visible()
+    assert page.get_by_role("link", name="Call or text 988").first.is_visible()
+    assert page.get_by_text("not a substitute for professional medical advice").is_visible()
+    assert pdf_page_count(page.pdf(format="A4")) > 2  # it may take more sheets than the normal handout
+
+
 def test_a_typical_handout_has_10pt_body_text(new_page, live_content):
     page = new_page()
     page.emulate_media(media="print")
@@ -205,15 +235,86 @@ def test_pages_work_without_javascript(new_page, live_content):
     assert page.get_by_role("link", name="Risks and side effects of TMS").is_visible()
 
 
-@pytest.mark.parametrize("color_scheme", ["light", "dark"])
-def test_axe_finds_no_violations(new_page, axe, live_content, color_scheme):
-    page = new_page(color_scheme=color_scheme)
-    for path in ["/", ARTICLE, "/search/?q=seizure", "/search/?q=xylophone", "/help/", "/clinicians/",
-                 "/topics/evidence/", ARTICLE + "print/"]:  # fmt: skip
+# WCAG contrast ratios from the colours the browser really uses (forced colours included): each
+# element's text colour against the background it sits on (the nearest ancestor with one, blended),
+# and for a control, its own background or border against what surrounds it.
+CONTRAST = """selector => {
+    const el = document.querySelector(selector);
+    if (!el) return null;
+    const parse = c => {
+        const [r, g, b, a = 1] = c.match(/[\\d.]+/g).map(Number);
+        return [r, g, b, a];
+    };
+    const over = (top, under) => top.slice(0, 3).map((v, i) => v * top[3] + under[i] * (1 - top[3])).concat(1);
+    const backdrop = node => {
+        const layers = [];
+        for (; node; node = node.parentElement) {
+            const bg = parse(getComputedStyle(node).backgroundColor);
+            if (bg[3] > 0) layers.push(bg);
+            if (bg[3] >= 1) break;
+        }
+        return layers.reverse().reduce((under, top) => over(top, under), [255, 255, 255, 1]);
+    };
+    const lum = ([r, g, b]) => {
+        const f = v => (v /= 255) <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+        return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+    };
+    const ratio = (a, b) => (Math.max(lum(a), lum(b)) + 0.05) / (Math.min(lum(a), lum(b)) + 0.05);
+    const style = getComputedStyle(el), own = backdrop(el), around = backdrop(el.parentElement);
+    const border = parseFloat(style.borderTopWidth) > 0 ? ratio(over(parse(style.borderTopColor), around), around) : 1;
+    return {
+        text: ratio(over(parse(style.color), own), own),
+        boundary: Math.max(ratio(own, around), border),
+        outline: ratio(over(parse(style.outlineColor), around), around),
+        background: own.slice(0, 3),
+    };
+}"""
+
+
+@pytest.mark.parametrize(
+    ("color_scheme", "forced_colors"),
+    [("light", "none"), ("dark", "none"), ("light", "active"), ("dark", "active")],
+    ids=["light", "dark", "forced-colours-light", "forced-colours-dark"],
+)
+def test_text_links_crisis_box_and_help_button_keep_their_contrast(new_page, live_content, color_scheme, forced_colors):
+    page = new_page(color_scheme=color_scheme, forced_colors=forced_colors, viewport={"width": 390, "height": 800})
+    page.goto(ARTICLE)
+    measured = {
+        name: page.evaluate(CONTRAST, selector)
+        for name, selector in {
+            "body text": ".article-body p",
+            "link": ".article-body p a",
+            "crisis box text": ".footer-crisis p",
+            "crisis line": ".footer-crisis .crisis-action",
+            "Get help now": ".site-nav .help-link",
+            "button": ".share .button-secondary",
+            "next page": ".pager-link",
+        }.items()
+    }
+    low_text = {name: round(m["text"], 2) for name, m in measured.items() if m["text"] < 4.5}
+    assert low_text == {}, f"text under 4.5:1 ({color_scheme}, forced colours {forced_colors})"
+    controls = {name: round(measured[name]["boundary"], 2) for name in ("Get help now", "button", "next page")}
+    assert min(controls.values()) >= 3, f"a control's edge under 3:1: {controls}"
+    page.keyboard.press("Tab")  # the focus ring, on the skip link
+    assert page.evaluate(CONTRAST, ":focus-visible")["outline"] >= 3
+
+
+def test_print_is_light_whatever_the_colour_scheme(new_page, live_content):
+    page = new_page(color_scheme="dark")
+    page.goto(ARTICLE)
+    assert page.evaluate(CONTRAST, ".article-body p")["background"] != [255, 255, 255]  # dark on screen
+    page.emulate_media(media="print")
+    for selector in (".article-body p", ".key-points li", ".footer-crisis p"):
+        measured = page.evaluate(CONTRAST, selector)
+        assert measured["background"] == [255, 255, 255] and measured["text"] >= 7, selector
+
+
+def test_axe_finds_no_violations_on_searches_and_the_404_page_at_every_width_and_scheme(page, axe, live_content):
+    """The crawl (test_crawl.py) checks every linked page; these are reached by typing."""
+    for path in ["/search/?q=seizure", "/search/?q=xylophone"]:
         page.goto(path)
-        assert axe_violations(axe, page) == [], f"{path} ({color_scheme})"
+        assert axe_everywhere(page, axe) == {}, path
     # No Content-Security-Policy complaint (the JSON-LD data block is not a script) and no errors.
     assert page.console_errors == []
-    response = page.goto("/no-such-page/")
-    assert response.status == 404
-    assert axe_violations(axe, page) == [], f"404 ({color_scheme})"
+    assert page.goto("/no-such-page/").status == 404
+    assert axe_everywhere(page, axe) == {}

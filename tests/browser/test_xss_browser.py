@@ -14,6 +14,8 @@ from tests.test_xss import CASES, body_for, save_through_admin, signing_superuse
 
 STORED = ("title", "summary", "body_html", "toc")
 CHUNK = 15  # vectors per preview update (markdownx waits 500 ms after each change)
+SHOWN_IN_FRAME = """() => document.querySelector('iframe.markdownx-frame').contentDocument.querySelector('main')
+    .innerHTML === document.querySelector('.markdownx-preview').innerHTML"""
 
 
 @pytest.fixture
@@ -68,14 +70,15 @@ def test_no_hostile_text_runs_on_a_public_page_or_in_the_admin_preview(new_page,
 
     article = hostile_articles["articles"][0]
     page.goto(f"/{settings.ADMIN_PATH}articles/article/{article.pk}/change/")
-    preview = page.locator(".markdownx-preview")
-    preview.get_by_text("Before the payload.").wait_for()
+    preview = page.locator(".markdownx-preview")  # what markdownx received, shown in the frame beside the text
+    page.frame_locator("iframe.markdownx-frame").get_by_text("Before the payload.").wait_for()
     for start in range(0, len(CASES), CHUNK):
         chunk = CASES[start : start + CHUNK]
         before = preview.inner_html()
         with page.expect_response(lambda r: "/markdownx/markdownify/" in r.url):
             page.locator("textarea#id_body").fill("\n\n".join(body_for(v) for _, v in chunk))
         page.wait_for_function("old => document.querySelector('.markdownx-preview').innerHTML !== old", arg=before)
+        page.wait_for_function(SHOWN_IN_FRAME)
         if found := collected(page):
             problems[f"preview of vectors {start}-{start + len(chunk) - 1}"] = found
     assert problems == {}
