@@ -33,7 +33,7 @@ def renamed(make_article):
     """A published page first at /tms/sessions/, now at /tms/how-sessions-work/."""
     article = make_article(slug="sessions", title="How sessions work")
     article.slug = "how-sessions-work"
-    article.save()
+    workflow.article_save(article=article, change=workflow.EDITORIAL)
     return article
 
 
@@ -65,7 +65,7 @@ def test_old_addresses_redirect_with_their_query_string(client, renamed, old, ne
 
 def test_a_page_renamed_twice_sends_its_first_handout_address_straight_to_the_latest(client, renamed):
     renamed.slug = "sessions-explained"
-    renamed.save()
+    workflow.article_save(article=renamed, change=workflow.EDITORIAL)
     response = client.get("/tms/sessions/print/")
     assert (response.status_code, response["Location"]) == (301, "/tms/sessions-explained/print/")
     assert Redirect.objects.count() == 2  # one row per old page address; handout and QR follow it

@@ -13,6 +13,7 @@ import pytest
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.urls import reverse
 
+from articles import workflow
 from articles.models import Article
 from tests.test_security import run_django
 
@@ -74,7 +75,7 @@ def assert_headers(response, what: str):
 def test_every_response_carries_permissions_policy_and_x_frame_options(client, make_article):
     article = make_article(slug="sessions")
     article.slug = "how-sessions-work"
-    article.save()
+    workflow.article_save(article=article, change=workflow.EDITORIAL)
     css = staticfiles_storage.url("css/site.css")
     first = client.get("/tms/how-sessions-work/")
     responses = {
