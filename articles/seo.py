@@ -166,7 +166,8 @@ class UpdatesFeed(Feed):
     def link(self) -> str:
         return absolute_url(reverse("articles:home"))
 
-    def language(self) -> str:
+    @property
+    def language(self) -> str:  # Django reads it as an attribute: the request's edition
         return TAGS[get_language()]
 
     def feed_url(self) -> str:

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import connection
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import get_language
+from django.utils.translation import get_language, override
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_safe
 
@@ -184,4 +184,7 @@ def connect_application(request):
     answer = connect.answer(query)
     if len(answer.pages) == 1:
         return redirect(answer.pages[0].url)
-    return render(request, "articles/connect.html", {"answer": answer})
+    with override(answer.language):  # a Spanish request gets the page in Spanish where the pages are
+        response = render(request, "articles/connect.html", {"answer": answer})
+    response["Content-Language"] = answer.language
+    return response

@@ -204,3 +204,92 @@ def test_the_spanish_edition_is_exported_with_its_english_source(tmp_path, make_
     call_command("export_content", str(tmp_path), verbosity=0)
     text = (tmp_path / "es" / "page.md").read_text()
     assert "translation_of:\n" in text and english.fingerprint in text and "topic:" not in text
+
+
+# --- what readers see -------------------------------------------------------------------------------
+def test_the_spanish_page_says_plainly_when_its_english_page_has_moved_on(
+    client, make_article, translate, reviewer, django_user_model
+):
+    boss = django_user_model.objects.create_superuser("boss")
+    english = make_article(slug="page", reviewer=reviewer, reviewed_on=dt.date(2026, 10, 1))
+    translate(english, source_updated_on=dt.date(2026, 11, 1))
+    assert "Esta traducción corresponde" not in client.get("/es/tms/page/").content.decode()
+    english.body = BODY.replace("Some text about it.", "Some new text about it.")
+    workflow.article_save(article=english, change=workflow.CLINICAL, user=boss)
+    workflow.sign_off(english, reviewer=reviewer, next_review_due=dt.date(2027, 12, 1), user=boss,
+                      expected_version=english.version, publish=True)  # fmt: skip
+    html = client.get("/es/tms/page/").content.decode()  # the very next request
+    assert "Esta traducción corresponde a una versión anterior de la página en inglés, del" in html
+    assert 'href="/tms/page/" hreflang="en">Lea la página actual en inglés</a>' in html
+    assert "Esta traducción corresponde" in client.get("/es/tms/page/print/").content.decode()
+
+
+def _alternates(html: str) -> dict[str, str]:
+    import re
+
+    return dict(re.findall(r'<link rel="alternate" hreflang="([\w-]+)" href="([^"]+)">', html))
+
+
+def test_hreflang_alternates_are_reciprocal_and_only_for_published_translations(client, make_article, translate):
+    translated = make_article(slug="translated")
+    translate(translated)
+    make_article(slug="english-only")
+    english, spanish = (
+        client.get("/tms/translated/").content.decode(),
+        client.get("/es/tms/translated/").content.decode(),
+    )
+    assert (
+        _alternates(english)
+        == _alternates(spanish)
+        == {
+            "en-US": "http://127.0.0.1:8000/tms/translated/",
+            "es-US": "http://127.0.0.1:8000/es/tms/translated/",
+            "x-default": "http://127.0.0.1:8000/tms/translated/",
+        }
+    )
+    assert _alternates(client.get("/tms/english-only/").content.decode()) == {}
+    assert _alternates(client.get("/").content.decode())["es-US"] == "http://127.0.0.1:8000/es/"
+
+
+def test_every_page_links_to_itself_in_the_other_language_or_to_the_other_edition(client, make_article, translate):
+    translate(make_article(slug="translated"))
+    make_article(slug="english-only")
+    assert (
+        'href="/es/tms/translated/" hreflang="es-US" lang="es">Español</a>'
+        in client.get("/tms/translated/").content.decode()
+    )
+    assert (
+        'href="/tms/translated/" hreflang="en-US" lang="en">English</a>'
+        in client.get("/es/tms/translated/").content.decode()
+    )
+    assert 'href="/es/" hreflang="es-US" lang="es">Información en español</a>' in (
+        client.get("/tms/english-only/").content.decode()
+    )
+    assert 'href="/es/help/" hreflang="es-US" lang="es">Español</a>' in client.get("/help/").content.decode()
+
+
+def test_the_sitemap_lists_both_editions_with_reciprocal_alternates(client, make_article, translate):
+    import xml.etree.ElementTree as ET
+
+    translate(make_article(slug="translated"))
+    make_article(slug="english-only")
+    ns = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.org/1999/xhtml"}
+    root = ET.fromstring(client.get("/sitemap-articles.xml").content)
+    urls = {u.findtext("sm:loc", namespaces=ns): {a.get("hreflang"): a.get("href") for a in u.findall("x:link", ns)}
+            for u in root.findall("sm:url", ns)}  # fmt: skip
+    base = "http://127.0.0.1:8000"
+    assert set(urls) == {f"{base}/tms/translated/", f"{base}/es/tms/translated/", f"{base}/tms/english-only/"}
+    expected = {"en-US": f"{base}/tms/translated/", "es-US": f"{base}/es/tms/translated/"}
+    assert (
+        urls[f"{base}/tms/translated/"]
+        == urls[f"{base}/es/tms/translated/"]
+        == {**expected, "x-default": f"{base}/tms/translated/"}
+    )
+    assert urls[f"{base}/tms/english-only/"] == {}
+
+
+def test_there_is_a_spanish_feed(client, make_article, translate):
+    translate(make_article(slug="translated"), title="Una página traducida")
+    feed = client.get("/es/feed/").content.decode()
+    assert 'xml:lang="es-US"' in feed and "Una página traducida" in feed and "/es/tms/translated/" in feed
+    assert "Una página traducida" not in client.get("/feed/").content.decode()

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, override
 
 from articles import languages
@@ -44,9 +45,12 @@ def site_head_links():
     return _same_on_every_page("includes/head_links.html")
 
 
-@register.simple_tag
-def site_header():
-    return _same_on_every_page("includes/header.html")
+@register.simple_tag(takes_context=True)
+def site_header(context):
+    """The header (rendered once per process and language) with this page's language link."""
+    return mark_safe(  # noqa: S308 (both parts are rendered templates)
+        _same_on_every_page("includes/header.html").replace("<!--edition-link-->", edition_link(context), 1)
+    )
 
 
 @register.simple_tag
@@ -116,6 +120,11 @@ def edition_alternates(context):
         "\n".join(['<link rel="alternate" hreflang="{}" href="{}">'] * len(links)),
         *(part for link in links for part in link),
     )
+
+
+@register.simple_tag
+def og_locale() -> str:
+    return languages.OG_LOCALES.get(html_lang(), languages.OG_LOCALES[languages.DEFAULT])
 
 
 @register.simple_tag
