@@ -48,7 +48,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 venv: $(STAMP) ## Create the virtual environment and install dependencies
 
 .PHONY: setup
-setup: venv ## Migrate the database and add pages from content/ that it does not have yet
+setup: venv messages ## Migrate the database and add pages from content/ that it does not have yet
 	DJANGO_DEBUG=1 $(PY) manage.py migrate --noinput
 	DJANGO_DEBUG=1 $(PY) manage.py import_content --new-only content
 
@@ -56,6 +56,10 @@ setup: venv ## Migrate the database and add pages from content/ that it does not
 run: setup ## Set everything up and serve the site at http://127.0.0.1:8000
 	@echo "Serving TMS Info at http://$(HOST):$(PORT)/ (admin at /admin/). Stop with Ctrl-C."
 	DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+.PHONY: messages
+messages: venv ## Compile the interface's translations (locale/*/LC_MESSAGES/django.po to .mo)
+	DJANGO_DEBUG=1 $(PY) manage.py compile_translations
 
 .PHONY: lint
 lint: venv ## ruff lint and format check, hadolint on the Dockerfile
@@ -79,7 +83,7 @@ content: venv ## Import content/ into the local database, overwriting pages that
 	DJANGO_DEBUG=1 $(PY) manage.py import_content content
 
 .PHONY: test
-test: venv lint check ## Set everything up and run the whole test suite
+test: venv messages lint check ## Set everything up and run the whole test suite
 	$(TEST_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
 	@if [ -x /usr/bin/chromium ] || command -v chromium >/dev/null 2>&1; then :; \
 	elif [ "$$CI" = "true" ]; then echo "CI: chromium is missing, so the browser tests cannot run." >&2; exit 1; \

@@ -136,6 +136,12 @@ class ArticleForm(forms.ModelForm):
         required=False,
         help_text="Links, handouts and QR codes made for the page that had this address will open this page.",
     )
+    follows_english = forms.BooleanField(
+        label="This translation now says what the English page says",
+        required=False,
+        help_text="Tick when you have brought the translation up to date with the English page as it reads now. "
+        "Until then the Spanish page tells readers that the English page has changed since.",
+    )
 
     class Meta:
         model = Article
@@ -212,12 +218,24 @@ class ArticleForm(forms.ModelForm):
 
     def _post_clean(self):
         super()._post_clean()  # copies the form onto self.instance
+        if self.instance.is_translation:
+            self._check_translation()
         if "status" in self.cleaned_data:
             problem = workflow.move_problem(
                 self.instance, self.cleaned_data["status"], self.request.user, old_status=self.old_status
             )
             if problem:
                 self.add_error("status", problem)
+
+    def _check_translation(self) -> None:
+        """A translation lives at its English page's address and keeps its section ids."""
+        translation = self.instance
+        workflow.follow_source(translation)
+        if self.cleaned_data.get("follows_english") or not translation.pk:
+            workflow.mark_translation_current(translation)
+        stored = Article.objects.filter(pk=translation.pk).values_list("toc", flat=True).first()
+        for problem in workflow.translation_problems(translation, stored_toc=stored):
+            self.add_error("body" if "body" in self.fields else None, problem)
 
 
 def _admin_url(name: str, *args) -> str:
@@ -237,11 +255,14 @@ class ArticleAdmin(MarkdownxModelAdmin):
         "reviewed_on",
         "next_review_due",
         "reading_grade",
+        "language",
+        "translation_state",
     )
-    list_filter = ("status", "topic", "reviewer", "next_review_due")
+    list_filter = ("language", "status", "topic", "reviewer", "next_review_due")
     search_fields = ("title", "slug", "summary", "body")
     list_select_related = ("reviewer",)
     readonly_fields = (
+        "translation_state",
         "sign_off_state",
         "reviewer",
         "reviewed_on",
@@ -264,8 +285,33 @@ class ArticleAdmin(MarkdownxModelAdmin):
         css = {"all": ("css/admin-preview.css", "css/admin-workflow.css")}
         js = ("js/admin-writing-aids.js", "js/admin-preview.js")
 
+    def _source_for(self, request, obj=None) -> Article | None:
+        """The English page a translation (being made or edited) translates."""
+        if obj is not None:
+            return obj.source
+        source_id = request.GET.get("source") or request.POST.get("source")
+        return Article.objects.filter(pk=source_id, language="en").first() if str(source_id or "").isdigit() else None
+
     def get_fieldsets(self, request, obj=None):
         this_change = ("change_kind", "public_note", "base_version") if obj else ("public_note", "base_version")
+        if self._source_for(request, obj) is not None:
+            return (
+                (None, {"fields": ("translation_state", "title", "summary")}),
+                (
+                    "Text",
+                    {"fields": ("body",), "description": "Markdown. Keep every {#id} exactly as on the English page."},
+                ),  # fmt: skip
+                ("Writing aids", {"fields": ("writing_aids",)}),
+                ("Publishing", {"fields": ("status", "updated_on", "follows_english")}),
+                (
+                    "Medical review",
+                    {
+                        "fields": ("sign_off_state", "reviewer", "reviewed_on", "next_review_due"),
+                        "description": "A bilingual clinician signs off the Spanish text with “Approve and publish”.",
+                    },
+                ),
+                ("This change", {"fields": this_change}),
+            )
         address = ("slug",)
         if request.method == "POST" and workflow.redirect_in_the_way(request.POST.get("slug", ""), article=obj):
             address = ("slug", "take_redirected_address")  # offered once the editor has been told
@@ -289,7 +335,38 @@ class ArticleAdmin(MarkdownxModelAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
-        return type(form.__name__, (form,), {"request": request})
+        source = self._source_for(request, obj)
+
+        class Form(form):
+            def __init__(self, *args, **inner):
+                super().__init__(*args, **inner)
+                if source is not None and self.instance.source_id is None:  # a new translation
+                    self.instance.source, self.instance.language = source, "es"
+
+        Form.request = request
+        Form.__name__ = form.__name__
+        return Form
+
+    def get_prepopulated_fields(self, request, obj=None):
+        return {} if self._source_for(request, obj) is not None else super().get_prepopulated_fields(request, obj)
+
+    def get_changeform_initial_data(self, request):
+        """A new translation starts from its English page's text, sections and ids."""
+        initial = super().get_changeform_initial_data(request)
+        source = self._source_for(request)
+        if source is not None:
+            initial.update(title=source.title, summary=source.summary, body=source.body, status=Status.DRAFT)
+        return initial
+
+    @admin.display(description="Translation")
+    def translation_state(self, obj: Article) -> str:
+        """For a translation: which English page, and whether it says what that page says now."""
+        if obj is None or not obj.pk or not obj.is_translation:
+            source = obj.source if obj is not None and obj.source_id else None
+            return f"Spanish translation of “{source}”" if source else ""
+        if workflow.translation_is_outdated(obj):
+            return f"Out of date: the English page has changed since the text of {obj.source_updated_on:%d %b %Y}"
+        return f"Up to date with the English page of {obj.source_updated_on:%d %b %Y}"
 
     # --- read-only displays ----------------------------------------------------------------
     @admin.display(description="Sign-off")
@@ -318,7 +395,11 @@ class ArticleAdmin(MarkdownxModelAdmin):
     def writing_aids(self, obj: Article) -> str:
         return render_to_string(
             "admin/articles/article/writing_aids.html",
-            {"aids": writing_aids(obj.body or ""), "url": _admin_url("writing_aids")},
+            {
+                "aids": writing_aids(obj.body or "", obj.language),
+                "url": _admin_url("writing_aids"),
+                "language": obj.language,
+            },
         )
 
     # --- saving ----------------------------------------------------------------------------
@@ -401,6 +482,9 @@ class ArticleAdmin(MarkdownxModelAdmin):
                 Status.PUBLISHED,
             )
             extra["can_publish"] = request.user.has_perm(workflow.PUBLISH_PERM)
+            if not article.is_translation:
+                extra["translations"] = list(article.translations.all())
+                extra["add_translation_url"] = f"{_admin_url('add')}?source={article.pk}"
         return super().change_view(request, object_id, form_url, extra_context=extra)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
@@ -422,7 +506,12 @@ class ArticleAdmin(MarkdownxModelAdmin):
         if not (request.user.has_perm("articles.change_article") or request.user.has_perm("articles.add_article")):
             raise PermissionDenied
         html = render_to_string(
-            "admin/articles/article/writing_aids_panel.html", {"aids": writing_aids(request.POST.get("body", ""))}
+            "admin/articles/article/writing_aids_panel.html",
+            {
+                "aids": writing_aids(
+                    request.POST.get("body", ""), "es" if request.POST.get("language") == "es" else "en"
+                )
+            },  # noqa: E501
         )
         response = HttpResponse(html)
         response["Cache-Control"] = "no-store"

@@ -165,7 +165,7 @@ def _check_pages(items: list[MapItem], page_slugs: set[str], problems: list[Prob
     named = {slug for item in items for slug in item.pages}
     unknown = named - set(page_slugs)
     if unknown:
-        unknown -= set(Article.objects.filter(slug__in=unknown).values_list("slug", flat=True))
+        unknown -= set(Article.objects.filter(language="en", slug__in=unknown).values_list("slug", flat=True))
     for item in items:
         for slug in item.pages:
             if slug in unknown:
@@ -178,7 +178,8 @@ def apply(items: list[MapItem], *, only_new: bool = False) -> MapReport:
     """Make the stored map the file's (see the module docstring). Call inside the import's
     transaction, after the pages are written."""
     report = MapReport()
-    articles = Article.objects.in_bulk({slug for item in items for slug in item.pages}, field_name="slug")
+    named = {slug for item in items for slug in item.pages}
+    articles = {a.slug: a for a in Article.objects.filter(language="en", slug__in=named)}
     stored = {(entry.system, entry.code): entry for entry in CodeMapEntry.objects.prefetch_related("pages__article")}
     with transaction.atomic():
         for item in items:

@@ -113,29 +113,35 @@ def error_format(params) -> tuple[str, str]:
 
 
 # --- languages ---------------------------------------------------------------------------------------
-def _english_pages(slugs) -> list[PublicPage]:
-    """The published English pages among ``slugs``, in that order, as the public reads them.
+def _pages_in(language: str, slugs) -> list[PublicPage]:
+    """The published pages of one edition among ``slugs``, in that order, as the public reads them.
 
     The one place /connect/ reads pages: the published pages every public reader reads."""
-    found = {page.slug: page for page in PublishedPage.objects.in_language("en").filter(slug__in=slugs)}
+    found = {page.slug: page for page in PublishedPage.objects.in_language(language).filter(slug__in=slugs)}
     return [PublicPage.of(found[slug]) for slug in slugs if slug in found]
 
 
-# Each edition: language code -> its reader. The Spanish edition adds "es" here; until then a
-# Spanish request is answered from the English pages and says "en".
-EDITIONS = {"en": _english_pages}
+# The editions a request may ask for ("en", "es"; the map names English pages, whose translations
+# answer in Spanish).
+EDITIONS = ("en", "es")
 
 
 def edition_for(language: str) -> str:
-    """The edition that answers a requested language ("es", "en-US", ...): English unless there is one."""
+    """The edition that answers a requested language ("es", "es-MX", "en-US", ...): English unless
+    there is one in that language."""
     wanted = (language or "").strip().lower().split("-", 1)[0]
     return wanted if wanted in EDITIONS else "en"
 
 
 def public_pages(slugs, *, language: str = "en") -> tuple[str, list[PublicPage]]:
-    """The published pages among ``slugs`` in order, and the language they are in."""
+    """The published pages among ``slugs`` in order, and the language they are in: the requested
+    edition's pages, or the English pages (and "en") when none of them is translated yet."""
     language = edition_for(language)
-    return language, EDITIONS[language](list(slugs))
+    slugs = list(slugs)
+    pages = _pages_in(language, slugs)
+    if not pages and language != "en":
+        return "en", _pages_in("en", slugs)
+    return language, pages
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,6 @@
-"""Content files <-> articles: `content/<slug>.md` is YAML front matter plus a markdown body.
+"""Content files <-> articles: `content/<slug>.md` is YAML front matter plus a markdown body;
+`content/es/<slug>.md` is the Spanish page translating it, with a `translation_of:` block naming
+the English text it was made from (its "updated on" and fingerprint).
 
 ``import_content(directory)`` validates every file first and then writes them all in one
 transaction, so one bad file leaves the database exactly as it was. ``export_content(directory)``
@@ -47,6 +49,24 @@ TEXT_FIELDS = ("title", "slug", "summary", "topic", "status", "reviewer", "revie
 # (its text and, while a change waits for sign-off, the approved text) and its front matter.
 MAX_FILE_BYTES = 512 * 1024
 MAX_ORDER = 2_147_483_647  # what PositiveIntegerField holds on every database Django supports
+# A translation lives where its English page lives (no topic or order of its own) and says which
+# English text it translates: translation_of: {updated_on: YYYY-MM-DD, fingerprint: <64 hex>}.
+TRANSLATION_FIELDS = (*(name for name in FIELDS if name not in ("topic", "order")), "translation_of")
+TRANSLATION_REQUIRED = tuple(name for name in REQUIRED if name not in ("topic", "order"))
+TRANSLATION_KEYS = ("updated_on", "fingerprint")
+TRANSLATIONS = ("es",)  # the folders of content/ that hold translations
+_FINGERPRINT_RE = re.compile(r"\A[0-9a-f]{64}\Z")
+
+
+def language_of_file(path: Path) -> str:
+    """A content file's language: its folder's name under content/ ("es"), else English."""
+    return path.parent.name if path.parent.name in TRANSLATIONS else "en"
+
+
+def file_label(path: Path) -> str:
+    """How problems name a file: `what-is-tms.md`, `es/what-is-tms.md`."""
+    language = language_of_file(path)
+    return path.name if language == "en" else f"{language}/{path.name}"
 
 
 class _FrontMatterLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml when present
@@ -189,7 +209,9 @@ def _body_problem(body: str) -> str | None:
 
 def parse_file(path: Path) -> tuple[ContentFile | None, list[Problem]]:
     """Read and validate one content file. Returns the parsed file or the problems found."""
-    name = path.name
+    name = file_label(path)
+    language = language_of_file(path)
+    fields, required = (FIELDS, REQUIRED) if language == "en" else (TRANSLATION_FIELDS, TRANSLATION_REQUIRED)
     problems: list[Problem] = []
     raw, problem = _read_text(path)
     if problem:
@@ -206,12 +228,12 @@ def parse_file(path: Path) -> tuple[ContentFile | None, list[Problem]]:
     body = match.group(2)
 
     for key in meta:
-        if key not in FIELDS and key not in OPTIONAL:
-            problems.append(Problem(name, str(key), f"unknown key (allowed: {', '.join(FIELDS + OPTIONAL)})"))
-    for key in FIELDS:
+        if key not in fields and key not in OPTIONAL:
+            problems.append(Problem(name, str(key), f"unknown key (allowed: {', '.join(fields + OPTIONAL)})"))
+    for key in fields:
         if key not in meta:
             problems.append(Problem(name, key, "missing key"))
-    for key in REQUIRED:
+    for key in required:
         if key in meta and (meta[key] is None or meta[key] == ""):
             problems.append(Problem(name, key, "must not be empty"))
 
@@ -261,6 +283,7 @@ def parse_file(path: Path) -> tuple[ContentFile | None, list[Problem]]:
     elif why := _body_problem(body):
         problems.append(Problem(name, "body", why))
     approved = _parse_approved(meta.get("approved"), bool(reviewer), problems, name)
+    translation_of = _parse_translation_of(meta.get("translation_of"), problems, name) if language != "en" else None
 
     if problems:
         return None, problems
@@ -275,8 +298,30 @@ def parse_file(path: Path) -> tuple[ContentFile | None, list[Problem]]:
         "reviewer_credentials": credentials,
         **dates,
         "approved": approved,
+        "language": language,
+        "translation_of": translation_of,
     }
     return ContentFile(path=path, meta=meta, body=_normalise_body(body)), []
+
+
+def _parse_translation_of(value, problems: list[Problem], filename: str) -> dict | None:
+    """A translation's `translation_of:` block: the English text's "updated on" and fingerprint."""
+    if value is None:
+        return None  # reported as a missing key
+    if not isinstance(value, dict) or set(value) != set(TRANSLATION_KEYS):
+        problems.append(
+            Problem(filename, "translation_of", f"must have exactly the keys: {', '.join(TRANSLATION_KEYS)}")
+        )
+        return None
+    updated_on = _parse_date(value["updated_on"], "translation_of.updated_on", problems, filename)
+    fingerprint = str(value["fingerprint"] or "").strip()
+    if not _FINGERPRINT_RE.match(fingerprint):
+        problems.append(
+            Problem(filename, "translation_of.fingerprint", "must be the English text's fingerprint (64 hex digits)")
+        )
+    if updated_on is None and "translation_of.updated_on" not in {p.field for p in problems}:
+        problems.append(Problem(filename, "translation_of.updated_on", "must not be empty"))
+    return {"updated_on": updated_on, "fingerprint": fingerprint}
 
 
 def _parse_approved(value, reviewed: bool, problems: list[Problem], filename: str) -> dict | None:
@@ -304,7 +349,8 @@ def _parse_approved(value, reviewed: bool, problems: list[Problem], filename: st
 
 
 def load_directory(directory: Path, *, keep: bool = True) -> list[ContentFile]:
-    """Parse every `*.md` file in a directory; raise ContentError listing every problem.
+    """Parse every `*.md` file in a directory, then every translation in its language folders
+    (`es/*.md`); raise ContentError listing every problem. English files come first.
 
     With ``keep=False`` every file is still checked, but only its path is kept (the list holds
     paths), so checking 10,000 files does not hold 10,000 bodies in memory.
@@ -313,16 +359,26 @@ def load_directory(directory: Path, *, keep: bool = True) -> list[ContentFile]:
     if not directory.is_dir():
         raise ContentError([Problem(str(directory), "(directory)", "does not exist")])
     files, problems = [], []
-    seen: dict[str, str] = {}
-    for path in sorted(directory.glob("*.md")):
+    english: dict[str, tuple[str, set[str]]] = {}  # slug -> (fingerprint, section ids)
+    paths = sorted(directory.glob("*.md"))
+    paths += [path for language in TRANSLATIONS for path in sorted((directory / language).glob("*.md"))]
+    seen: dict[tuple[str, str], str] = {}
+    for path in paths:
         parsed, found = parse_file(path)
         problems.extend(found)
-        if parsed:
-            slug = parsed.meta["slug"]
-            if slug in seen:
-                problems.append(Problem(path.name, "slug", f"'{slug}' is already used by {seen[slug]}"))
-            seen[slug] = path.name
-            files.append(parsed if keep else path)
+        if not parsed:
+            continue
+        meta, name = parsed.meta, file_label(path)
+        key = (meta["language"], meta["slug"])
+        if key in seen:
+            problems.append(Problem(name, "slug", f"'{meta['slug']}' is already used by {seen[key]}"))
+        seen[key] = name
+        if meta["language"] == "en":
+            fingerprint = text_fingerprint(title=meta["title"], summary=meta["summary"], body=parsed.body)
+            english[meta["slug"]] = (fingerprint, _section_ids(parsed.body))
+        else:
+            problems.extend(_translation_file_problems(parsed, english, name))
+        files.append(parsed if keep else path)
     if problems:
         raise ContentError(problems)
     return files
@@ -342,7 +398,8 @@ def refuse_redirected_addresses(paths: list[Path]) -> None:
     wanted = list(by_path)
     for start in range(0, len(wanted), 500):
         chunk = wanted[start : start + 500]
-        live = set(Article.objects.filter(slug__in=[by_path[p].stem for p in chunk]).values_list("slug", flat=True))
+        live = Article.objects.filter(language="en", slug__in=[by_path[p].stem for p in chunk])
+        live = set(live.values_list("slug", flat=True))
         for old_path, new_path in Redirect.objects.filter(site=site, old_path__in=chunk).values_list(
             "old_path", "new_path"
         ):
@@ -360,11 +417,37 @@ def refuse_redirected_addresses(paths: list[Path]) -> None:
         raise ContentError(sorted(problems, key=lambda problem: problem.file))
 
 
+def _section_ids(body: str) -> set[str]:
+    from .markdown import render_markdown
+
+    return {entry["id"] for entry in render_markdown(body).toc}
+
+
+def _translation_file_problems(parsed: ContentFile, english: dict, name: str) -> list[Problem]:
+    """A translation must translate an English page (in this folder or already in the database)
+    and, when it says it follows that page's current text, carry every one of its section ids."""
+    slug = parsed.meta["slug"]
+    if slug not in english:
+        if Article.objects.filter(language="en", slug=slug).exists():
+            return []
+        return [Problem(name, "slug", f"there is no English page '{slug}' for this page to translate")]
+    fingerprint, ids = english[slug]
+    source = parsed.meta["translation_of"] or {}
+    if source.get("fingerprint") != fingerprint:
+        return []  # it translates an earlier English text: the page will say so
+    missing = ids - _section_ids(parsed.body)
+    if missing:
+        ids_text = ", ".join("{#" + i + "}" for i in sorted(missing))
+        return [Problem(name, "(body)", f"the English page's sections are missing their ids here: {ids_text}")]
+    return []
+
+
 def _apply(article: Article, item: ContentFile, reviewers: dict) -> bool:
     """Copy a file's values onto an article; True when anything changed (its approved text
     included). ``reviewers`` caches the import's reviewers by (name, credentials)."""
     meta = item.meta
     reviewer = None
+    translation = meta["translation_of"] or {}
     if meta["reviewer"]:
         key = (meta["reviewer"], meta["reviewer_credentials"])
         if key not in reviewers:
@@ -372,11 +455,11 @@ def _apply(article: Article, item: ContentFile, reviewers: dict) -> bool:
         reviewer = reviewers[key]
     approved = meta["approved"]
     signed = approved or {"title": meta["title"], "summary": meta["summary"], "body": item.body}
+    place = {"topic": meta["topic"], "order": meta["order"]} if meta["language"] == "en" else {}
     values = {
         "title": meta["title"],
         "summary": meta["summary"],
-        "topic": meta["topic"],
-        "order": meta["order"],
+        **place,
         "status": meta["status"],
         "body": item.body,
         "reviewer_id": reviewer.pk if reviewer else None,
@@ -386,6 +469,11 @@ def _apply(article: Article, item: ContentFile, reviewers: dict) -> bool:
         "reviewed_fingerprint": text_fingerprint(title=signed["title"], summary=signed["summary"], body=signed["body"])
         if reviewer
         else "",
+        **(
+            {"source_fingerprint": translation["fingerprint"], "source_updated_on": translation["updated_on"]}
+            if translation
+            else {}
+        ),
     }
     changed = False
     for key, value in values.items():
@@ -399,7 +487,7 @@ def _approved_differs(article: Article, approved: dict | None) -> bool:
     """Whether a stored page's public text differs from a file's approved block."""
     if approved is None or article.pk is None:
         return False
-    page = article.published_pages.filter(language="en").only("title", "summary", "body", "updated_on").first()
+    page = article.published_pages.only("title", "summary", "body", "updated_on").first()
     return page is None or any(getattr(page, key) != approved[key] for key in APPROVED_KEYS)
 
 
@@ -407,28 +495,24 @@ IMPORT_BATCH = 250
 
 
 def import_content(directory: Path, *, only_new: bool = False) -> ImportReport:
-    """Import every file. With ``only_new``, pages already in the database are left as they
-    are (their admin edits are never overwritten) and only missing pages are created."""
+    """Import every file, the English pages first and then their translations. With
+    ``only_new``, pages already in the database are left as they are (their admin edits are
+    never overwritten) and only missing pages are created."""
     # Check every file first; then read them again a batch at a time, so memory stays flat however
     # many files there are. Each batch's bodies are rendered in parallel (articles/derived.py).
     paths = load_directory(directory, keep=False)
-    refuse_redirected_addresses(paths)
+    english = [path for path in paths if language_of_file(path) == "en"]
+    refuse_redirected_addresses(english)  # a translation lives at its English page's address
     from . import codemap  # content/code-map.yaml: checked now too, written after the pages
 
-    code_map = codemap.load(directory, page_slugs={path.stem for path in paths})
+    code_map = codemap.load(directory, page_slugs={path.stem for path in english})
     report = ImportReport()
     reviewers: dict = {}
     try:
         with transaction.atomic(), deriver(len(paths)) as submit:
-            pending = None  # the batch being rendered while the one before it is written
-            for start in range(0, len(paths), IMPORT_BATCH):
-                batch = _prepare_batch(paths[start : start + IMPORT_BATCH], only_new, reviewers, report)
-                started = (batch, submit([article.body for article, _, _ in batch]))
-                if pending is not None:
-                    _save_batch(*pending, report)
-                pending = started
-            if pending is not None:
-                _save_batch(*pending, report)
+            for language in ("en", *TRANSLATIONS):  # a translation needs its English page saved first
+                _import_files([p for p in paths if language_of_file(p) == language], language, submit, only_new,
+                              reviewers, report)  # fmt: skip
             if code_map is not None:
                 report.code_map = codemap.apply(code_map, only_new=only_new)
     except RenderLimitError:
@@ -448,25 +532,44 @@ def _render_problems(paths: list[Path]) -> list[Problem]:
                 if body:
                     render_markdown(body)
             except RenderLimitError as exc:
-                problems.append(Problem(path.name, field_name, str(exc)))
+                problems.append(Problem(file_label(path), field_name, str(exc)))
     return problems
 
 
-def _prepare_batch(paths, only_new: bool, reviewers: dict, report: ImportReport) -> list:
+def _import_files(paths: list, language: str, submit, only_new: bool, reviewers: dict, report: ImportReport) -> None:
+    pending = None  # the batch being rendered while the one before it is written
+    for start in range(0, len(paths), IMPORT_BATCH):
+        batch = _prepare_batch(paths[start : start + IMPORT_BATCH], language, only_new, reviewers, report)
+        started = (batch, submit([(article.body, article.language) for article, _, _ in batch]))
+        if pending is not None:
+            _save_batch(*pending, report)
+        pending = started
+    if pending is not None:
+        _save_batch(*pending, report)
+
+
+def _prepare_batch(paths, language: str, only_new: bool, reviewers: dict, report: ImportReport) -> list:
     """The files' articles that need saving, with the new values applied (not yet saved)."""
     items = [parse_file(path)[0] for path in paths]
-    stored = Article.objects.in_bulk([item.meta["slug"] for item in items], field_name="slug")
+    slugs = [item.meta["slug"] for item in items]
+    stored = {a.slug: a for a in Article.objects.filter(language=language, slug__in=slugs)}
+    sources = {}
+    if language != "en":
+        sources = {a.slug: a for a in Article.objects.filter(language="en", slug__in=slugs)}
     batch = []
     for item in items:
         slug = item.meta["slug"]
-        article = stored.get(slug) or Article(slug=slug)
+        article = stored.get(slug) or Article(slug=slug, language=language, source=sources.get(slug))
+        if article.is_translation:
+            workflow.follow_source(article)  # its English page's address, topic and order
         is_new = article.pk is None
+        label = slug if language == "en" else f"{language}/{slug}"
         if only_new and not is_new:
-            report.kept.append(slug)
+            report.kept.append(label)
         elif _apply(article, item, reviewers) or is_new:
             batch.append((article, item, is_new))
         else:
-            report.unchanged.append(slug)
+            report.unchanged.append(label)
     return batch
 
 
@@ -482,7 +585,8 @@ def _save_batch(batch: list, derived, report: ImportReport) -> None:
             approved=publishing.Text.rendered(**approved) if approved else None,
             derived=made,
         )
-        (report.created if is_new else report.updated).append(article.slug)
+        label = article.slug if article.language == "en" else f"{article.language}/{article.slug}"
+        (report.created if is_new else report.updated).append(label)
 
 
 class _FrontMatterDumper(yaml.SafeDumper):
@@ -504,17 +608,17 @@ def approved_text(article: Article):
     if not article.is_reviewed or article.has_current_sign_off:
         return None
     if article.is_public:
-        return article.published_pages.filter(language="en").first()
+        return article.published_pages.first()
     return article.history.filter(fingerprint=article.reviewed_fingerprint).order_by("-history_id").first()
 
 
 def article_to_text(article: Article) -> str:
+    place = {"topic": article.topic, "order": article.order} if not article.is_translation else {}
     meta = {
         "title": article.title,
         "slug": article.slug,
         "summary": article.summary,
-        "topic": article.topic,
-        "order": article.order,
+        **place,
         "status": article.status,
         "reviewer": article.reviewer.name if article.reviewer else None,
         "reviewer_credentials": article.reviewer.credentials if article.reviewer else None,
@@ -522,6 +626,8 @@ def article_to_text(article: Article) -> str:
         "next_review_due": article.next_review_due,
         "updated_on": article.updated_on,
     }
+    if article.is_translation:
+        meta["translation_of"] = {"updated_on": article.source_updated_on, "fingerprint": article.source_fingerprint}
     approved = approved_text(article)
     if approved is not None:
         meta["approved"] = {
@@ -538,8 +644,10 @@ def export_content(directory: Path) -> list[Path]:
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     written = []
-    for article in Article.objects.select_related("reviewer").order_by("slug"):
-        path = directory / f"{article.slug}.md"
+    for article in Article.objects.select_related("reviewer").order_by("language", "slug"):
+        folder = directory if article.language == "en" else directory / article.language
+        folder.mkdir(exist_ok=True)
+        path = folder / f"{article.slug}.md"
         path.write_text(article_to_text(article), encoding="utf-8")
         written.append(path)
     from . import codemap

@@ -1,6 +1,7 @@
 """Crisis lines: the one source of truth for every page, the help page, handouts and structured data.
 
-Keyed by region; the site shows the region named by ``settings.CRISIS_REGION`` (default US).
+Keyed by region and language; the site shows the region named by ``settings.CRISIS_REGION``
+(default US) in the page's language (English where a region has no version in that language).
 Nothing here touches the database, so the 500 page can show it when the database is down.
 When you change a number, check it against the service's own site and update ``verified_on``.
 """
@@ -39,6 +40,10 @@ class Region:
 INTERNATIONAL_DIRECTORIES = (
     ("Find A Helpline (helplines in over 130 countries)", "https://findahelpline.com/"),
     ("International Association for Suicide Prevention", "https://www.iasp.info/"),
+)
+DIRECTORIOS_INTERNACIONALES = (
+    ("Find A Helpline (líneas de ayuda en más de 130 países)", "https://findahelpline.com/"),
+    ("Asociación Internacional para la Prevención del Suicidio (IASP)", "https://www.iasp.info/"),
 )
 
 REGIONS: dict[str, Region] = {
@@ -104,6 +109,57 @@ REGIONS: dict[str, Region] = {
 }
 
 
-def current_region() -> Region:
-    """The region the site is configured for (settings.CRISIS_REGION), US if unknown."""
-    return REGIONS.get(getattr(settings, "CRISIS_REGION", "US"), REGIONS["US"])
+# The Spanish edition's lines. The 988 Lifeline answers in Spanish: call 988 and press 2, text
+# AYUDA to 988, or chat in Spanish (988lifeline.org, "What to expect": "Spanish-language (Press 2)",
+# "Spanish-language (text AYUDA)", "text and chat services are available in Spanish"). Checked on
+# the Lifeline's own page on 2026-12-01; check again before changing anything here.
+SPANISH: dict[str, Region] = {
+    "US": Region(
+        code="US",
+        name="Estados Unidos",
+        emergency=Line(
+            name="Emergencias",
+            action="Llame al 911",
+            href="tel:911",
+            detail="Si usted u otra persona está en peligro inmediato.",
+        ),
+        lines=(
+            Line(
+                name="Línea 988 de Prevención del Suicidio y Crisis",
+                action="Llame al 988 y marque 2",
+                href="tel:988",
+                detail="Gratis, confidencial, las 24 horas. En español: marque 2 al llamar.",
+                extra_links=(
+                    ("Envíe AYUDA por mensaje de texto al 988", "sms:988?body=AYUDA"),
+                    ("Chat en español en 988lifeline.org", "https://988lifeline.org/"),
+                ),
+            ),
+            Line(
+                name="Línea de Crisis para Veteranos",
+                action="Llame al 988 y marque 1",
+                href="tel:988",
+                detail="Para veteranos, miembros de las fuerzas armadas y sus familias.",
+            ),
+            Line(
+                name="Crisis Text Line (en inglés)",
+                action="Envíe HOME al 741741",
+                href="sms:741741?body=HOME",
+                detail="Gratis, las 24 horas, con una persona voluntaria capacitada. En inglés.",
+            ),
+        ),
+        directory=DIRECTORIOS_INTERNACIONALES,
+        verified_on=date(2026, 12, 1),
+    ),
+}
+BY_LANGUAGE: dict[str, dict[str, Region]] = {"en": REGIONS, "es": SPANISH}
+
+
+def current_region(language: str | None = None) -> Region:
+    """The region the site is configured for (settings.CRISIS_REGION, US if unknown), in
+    ``language`` (the active language when not given; English where a region has no version in it)."""
+    from django.utils.translation import get_language
+
+    code = getattr(settings, "CRISIS_REGION", "US")
+    code = code if code in REGIONS else "US"
+    regions = BY_LANGUAGE.get(language or get_language() or "en", REGIONS)
+    return regions.get(code) or REGIONS[code]

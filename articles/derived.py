@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from .markdown import render_markdown
-from .readability import reading_grade
+from .readability import reading_ease, reading_grade
 
 # Below this many bodies, starting worker processes costs more than it saves.
 PARALLEL_FROM = 64
@@ -28,26 +28,31 @@ class Derived:
     toc: list
     text: str
     word_count: int
-    reading_grade: float | None
+    reading_grade: float | None  # Flesch-Kincaid grade, English
+    reading_ease: float | None = None  # INFLESZ, Spanish
+    language: str = "en"
 
 
-def derive(body: str) -> Derived:
+def derive(body: str, language: str = "en") -> Derived:
     rendered = render_markdown(body)
+    spanish = language == "es"
     return Derived(
         body=body,
         html=rendered.html,
         toc=rendered.toc,
         text=rendered.text,
         word_count=len(rendered.text.split()),
-        reading_grade=reading_grade(rendered.reading_text),
+        reading_grade=None if spanish else reading_grade(rendered.reading_text),
+        reading_ease=reading_ease(rendered.reading_text) if spanish else None,
+        language=language,
     )
 
 
 class _Done:
     """Bodies derived here and now, with the same ``get()`` as a pool's pending result."""
 
-    def __init__(self, bodies):
-        self._derived = [derive(body) for body in bodies]
+    def __init__(self, texts):
+        self._derived = [derive(body, language) for body, language in texts]
 
     def get(self) -> list[Derived]:
         return self._derived
@@ -55,7 +60,7 @@ class _Done:
 
 @contextmanager
 def deriver(expected: int) -> Iterator:
-    """``submit(bodies)``, which starts deriving a list of bodies and returns a result whose
+    """``submit(texts)``, which starts deriving a list of (body, language) and returns a result whose
     ``get()`` gives them in order: worker processes (one per core) do the work when there are at
     least PARALLEL_FROM bodies to do and more than one core, so the caller can write one batch
     while the next is rendered; otherwise it is done at once, in this process."""
@@ -65,4 +70,4 @@ def deriver(expected: int) -> Iterator:
         return
     # "spawn": fresh interpreters that share no database connection or lock with this one.
     with multiprocessing.get_context("spawn").Pool(processes) as pool:
-        yield lambda bodies: pool.map_async(derive, bodies, chunksize=4)
+        yield lambda texts: pool.starmap_async(derive, texts, chunksize=4)

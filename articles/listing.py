@@ -22,7 +22,7 @@ from .models import PublishedPage
 from .topics import TOPIC_ORDER, TOPICS
 
 # What a list shows: link, title, summary (and the date, for whoever wants it).
-LISTED_FIELDS = ("article_id", "slug", "title", "summary", "topic", "topic_rank", "order", "updated_on")
+LISTED_FIELDS = ("article_id", "language", "slug", "title", "summary", "topic", "topic_rank", "order", "updated_on")
 # The share kit also shows each page's review line and section links.
 REVIEW_LISTED_FIELDS = ("toc", "reviewer_name", "reviewer_credentials", "reviewed_on", "next_review_due")
 
@@ -45,9 +45,9 @@ def published_in_topic(key: str, *, rank: int | None = None, language: str = "en
     return PublishedPage.objects.in_language(language).filter(topic_rank=rank, topic=key)
 
 
-def topic_pages(key: str) -> QuerySet:
+def topic_pages(key: str, *, language: str = "en") -> QuerySet:
     """A topic's published pages in reading order, listed (lazy: slice it)."""
-    return listed(published_in_topic(key).order_by(*READING_ORDER))
+    return listed(published_in_topic(key, language=language).order_by(*READING_ORDER))
 
 
 # --- Home ----------------------------------------------------------------------------------------
@@ -64,14 +64,14 @@ class TopicSummary:
         return max(0, self.count - len(self.articles))
 
 
-def topics_with_first_pages(*, per_topic: int) -> list[TopicSummary]:
+def topics_with_first_pages(*, per_topic: int, language: str = "en") -> list[TopicSummary]:
     """Each topic that has published pages, in reading order, with its first ``per_topic`` pages
     and its total: per topic, a count and one short query (each an index range, not a scan)."""
     topics = []
     for key, label in TOPICS:
-        count = published_in_topic(key).count()
+        count = published_in_topic(key, language=language).count()
         if count:
-            first = list(topic_pages(key)[:per_topic])
+            first = list(topic_pages(key, language=language)[:per_topic])
             topics.append(TopicSummary(key=key, label=label, articles=first, count=count))
     return topics
 

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from markdownx.models import MarkdownxField
 from simple_history.models import HistoricalRecords
 
@@ -98,7 +98,16 @@ class Article(models.Model):
         PUBLISHED = "published", "Published"
         ARCHIVED = "archived", "Archived"
 
-    slug = models.SlugField(max_length=100, unique=True, help_text="Part of the page address: /tms/<slug>/")
+    # English pages are the originals; a Spanish page is its own record, translating one of them.
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES, default="en", editable=False)
+    source = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="translations", editable=False,
+        help_text="The English page this translates",
+    )  # fmt: skip
+    # The English text this translation was made from: text_fingerprint() and its "updated on".
+    source_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
+    source_updated_on = models.DateField(null=True, blank=True, editable=False)
+    slug = models.SlugField(max_length=100, help_text="Part of the page address: /tms/<slug>/")
     title = models.CharField(max_length=200)
     summary = models.CharField(
         max_length=160, help_text="One plain sentence, at most 160 characters. Also the search-engine description."
@@ -107,7 +116,8 @@ class Article(models.Model):
     body_html = models.TextField(editable=False, default="")
     toc = models.JSONField(editable=False, default=list)
     plain_text = models.TextField(editable=False, default="")
-    reading_grade = models.FloatField(editable=False, null=True)
+    reading_grade = models.FloatField(editable=False, null=True)  # Flesch-Kincaid, English pages
+    reading_ease = models.FloatField(editable=False, null=True)  # INFLESZ (Szigriszt-Pazos), Spanish pages
     word_count = models.PositiveIntegerField(editable=False, default=0)
     # text_fingerprint() of title, summary and body as saved (compared with reviewed_fingerprint).
     fingerprint = models.CharField(max_length=64, editable=False, default="")
@@ -134,8 +144,9 @@ class Article(models.Model):
     history = HistoricalRecords(excluded_fields=["body_html", "toc", "plain_text"])
 
     class Meta:
-        ordering = ["topic_rank", "order", "title"]
+        ordering = ["language", "topic_rank", "order", "title"]
         indexes = [models.Index(fields=["status", "topic_rank", "order"])]
+        constraints = [models.UniqueConstraint(fields=["language", "slug"], name="unique_slug_per_language")]
         permissions = [
             ("sign_off_article", "Can sign off an article's medical content"),
             ("publish_article", "Can publish and archive articles"),
@@ -158,19 +169,25 @@ class Article(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("articles:detail", kwargs={"slug": self.slug})
+        with translation.override(self.language):
+            return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_translation(self) -> bool:
+        return self.source_id is not None
 
     # --- derived fields: computed here, once per save ---------------------------------------
     def render(self, derived: Derived | None = None) -> None:
         """Fill the fields derived from the text. ``derived`` may be made ahead (a large import
         makes them in parallel); it is used only if it was made from exactly this body."""
-        if derived is None or derived.body != self.body:
-            derived = derive(self.body)
+        if derived is None or derived.body != self.body or derived.language != self.language:
+            derived = derive(self.body, language=self.language)
         self.body_html = derived.html
         self.toc = derived.toc
         self.plain_text = derived.text
         self.word_count = derived.word_count
         self.reading_grade = derived.reading_grade
+        self.reading_ease = derived.reading_ease
         self.topic_rank = [key for key, _ in TOPICS].index(self.topic) if self.topic in dict(TOPICS) else 99
         self.fingerprint = self.current_fingerprint()
 
@@ -239,6 +256,11 @@ class PublishedPage(models.Model):
     references = models.TextField(blank=True)
     toc = models.JSONField(default=list)
     text = models.TextField(blank=True, help_text="What search reads")
+    # Spanish pages only: the words of title, summary and text as Spanish stems, which the Spanish
+    # search index reads (SQLite has no Spanish stemmer of its own; articles/stems.py).
+    search_title = models.TextField(blank=True)
+    search_summary = models.TextField(blank=True)
+    search_text = models.TextField(blank=True)
     citations = models.JSONField(default=list)
     handout_size = models.CharField(max_length=20, blank=True)
 
@@ -249,9 +271,31 @@ class PublishedPage(models.Model):
     reviewed_on = models.DateField(null=True, blank=True)
     next_review_due = models.DateField(null=True, blank=True)
 
+    # Editions: the languages this page is published in (for the language link and hreflang), and
+    # for a translation, the English text it was made from and whether the English page has since
+    # changed (the page then says so at the top). Kept by the workflow when either page changes.
+    languages = models.JSONField(default=list)
+    source_fingerprint = models.CharField(max_length=64, blank=True)
+    source_updated_on = models.DateField(null=True, blank=True)
+    outdated = models.BooleanField(default=False)
+
     objects = PublishedPageQuerySet.as_manager()
     # Every public version stays reachable: the text, its review and when it went public.
-    history = HistoricalRecords(excluded_fields=["key_points", "main", "references", "toc", "text", "citations"])
+    history = HistoricalRecords(
+        excluded_fields=[
+            "key_points",
+            "main",
+            "references",
+            "toc",
+            "text",
+            "citations",
+            "languages",
+            "outdated",
+            "search_title",
+            "search_summary",
+            "search_text",
+        ]  # fmt: skip
+    )
 
     class Meta:
         ordering = ["language", "topic_rank", "order", "title"]
@@ -268,7 +312,13 @@ class PublishedPage(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("articles:detail", kwargs={"slug": self.slug})
+        with translation.override(self.language):
+            return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    def url_in(self, language: str) -> str:
+        """This page's address in another edition (the same slug), whether or not it is published there."""
+        with translation.override(language):
+            return reverse("articles:detail", kwargs={"slug": self.slug})
 
     @property
     def is_public(self) -> bool:

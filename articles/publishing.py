@@ -21,6 +21,7 @@ from .handout import handout_size
 from .markdown import present_body, split_body
 from .models import Article, PublishedPage, text_fingerprint
 from .search import strip_marks
+from .stems import spanish_stems
 
 _LI_RE = re.compile(r"<li[^>]*>(.*?)</li>", re.DOTALL)
 _TAG_RE = re.compile(r"<[^>]*>")
@@ -31,6 +32,7 @@ PLACE_FIELDS = ("slug", "topic", "topic_rank", "order")
 TEXT_FIELDS = (
     "version", "fingerprint", "title", "summary", "updated_on", "body",
     "key_points", "main", "references", "toc", "text", "citations", "handout_size",
+    "search_title", "search_summary", "search_text",
 )  # fmt: skip
 REVIEW_FIELDS = ("reviewer_name", "reviewer_credentials", "reviewer_url", "reviewed_on", "next_review_due")
 
@@ -69,9 +71,10 @@ def citations(references_html: str) -> list[str]:
     return [" ".join(text.replace("\u21a9", "").split()) for text in items if text.strip()]
 
 
-def text_values(text: Text) -> dict:
-    """The TEXT_FIELDS of a published page showing ``text``."""
+def text_values(text: Text, language: str = "en") -> dict:
+    """The TEXT_FIELDS of a published page showing ``text`` (in ``language``)."""
     parts = present_body(text.html)
+    plain = strip_marks(text.plain)
     return {
         "version": text.version,
         "fingerprint": text_fingerprint(title=text.title, summary=text.summary, body=text.body),
@@ -84,9 +87,19 @@ def text_values(text: Text) -> dict:
         "main": parts.main,
         "references": parts.references,
         "toc": text.toc,
-        "text": strip_marks(text.plain),
+        "text": plain,
         "citations": citations(split_body(text.html).references),
         "handout_size": handout_size(text.html),
+        # The Spanish index reads stems (articles/stems.py); the English index reads the text itself.
+        **(
+            {
+                "search_title": spanish_stems(text.title),
+                "search_summary": spanish_stems(text.summary),
+                "search_text": spanish_stems(plain),
+            }
+            if language == "es"
+            else {}
+        ),
     }
 
 
@@ -114,10 +127,19 @@ def review_values(article: Article, *, named=None) -> dict:
     }
 
 
+def source_values(article: Article) -> dict:
+    """For a translation, the English text it was made from (the page says when that has moved on)."""
+    return {"source_fingerprint": article.source_fingerprint, "source_updated_on": article.source_updated_on}
+
+
 def preview_page(article: Article) -> PublishedPage:
     """An unsaved published page of the working copy, for the staff preview only. Its review box
     names a reviewer only where the working text is the text they signed off."""
-    values = {**text_values(Text.of_article(article)), **place_values(article)}
+    values = {
+        **text_values(Text.of_article(article), article.language),
+        **place_values(article),
+        **source_values(article),
+    }
     if article.has_current_sign_off:
         values.update(review_values(article))
-    return PublishedPage(article=article, language="en", published_at=timezone.now(), **values)
+    return PublishedPage(article=article, language=article.language, published_at=timezone.now(), **values)

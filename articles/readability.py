@@ -1,18 +1,44 @@
-"""Reading grade (Flesch-Kincaid) for the site's target of US grade 8 at most."""
+"""How easy a page is to read: Flesch-Kincaid grade for English pages (target: US grade 8 at most)
+and the INFLESZ scale (Szigriszt-Pazos) for Spanish pages (target: 65 or more, "bastante fácil";
+never below 55, "normal"). Formulas are a first check only: read the page aloud."""
 
 import math
 import re
 from dataclasses import dataclass
 
 import textstat
+from textstat.textstat import textstatistics
 
 TARGET_GRADE = 8.0
+TARGET_EASE = 65.0  # INFLESZ "bastante fácil"
+LOWEST_EASE = 55.0  # below: "algo difícil"
+
+# Its own instance: textstat's module-level functions share one language setting.
+_spanish = textstatistics()
+_spanish.set_lang("es")
 
 
 def reading_grade(text: str) -> float | None:
     if not text.strip():
         return None
     return round(float(textstat.flesch_kincaid_grade(text)), 1)
+
+
+def reading_ease(text: str) -> float | None:
+    """INFLESZ (the Szigriszt-Pazos index) of Spanish text: 0 to 100, higher is easier."""
+    if not text.strip():
+        return None
+    return round(float(_spanish.szigriszt_pazos(text)), 1)
+
+
+def inflesz_band(score: float | None) -> str:
+    """The INFLESZ scale's words for a score."""
+    if score is None:
+        return ""
+    for limit, band in ((40, "muy difícil"), (55, "algo difícil"), (65, "normal"), (80, "bastante fácil")):
+        if score < limit:
+            return band
+    return "muy fácil"
 
 
 # --- Writing aids for the editor: warnings, never blocks --------------------------------------
@@ -31,6 +57,15 @@ SAFE_MESSAGING = [
     (r"\bsuccessful\s+attempt\b", "“successful attempt” frames a death as an achievement", "“died by suicide”"),
     (r"\bsuicide\s+epidemic\b", "“epidemic” sensationalises", "“rising rates of suicide”"),
     (r"\bsuicide\s+victims?\b", "“victim” sensationalises", "“person who died by suicide”"),
+    # Spanish pages (the same guidance, in the words Spanish-language guides use).
+    (r"\bcomet(?:e|en|er|ió|ieron|ido|iendo)\s+(?:un\s+)?suicidio\b", "“cometer suicidio” frames suicide as a crime",
+     "“murió por suicidio” or “se quitó la vida”"),
+    (r"\bsuicidios?\s+(?:exitosos?|consumados?|logrados?)\b", "it frames a death as an achievement",
+     "“murió por suicidio”"),
+    (r"\bintentos?\s+(?:de\s+suicidio\s+)?(?:fallidos?|frustrados?)\b", "it frames survival as failure",
+     "“intento de suicidio”"),
+    (r"\bepidemia\s+de\s+suicidios?\b", "“epidemia” sensationalises", "“aumento de los suicidios”"),
+    (r"\bvíctimas?\s+del?\s+suicidio\b", "“víctima” sensationalises", "“persona que murió por suicidio”"),
 ]  # fmt: skip
 _SAFE_MESSAGING = [(re.compile(p, re.IGNORECASE), why, instead) for p, why, instead in SAFE_MESSAGING]
 
@@ -47,14 +82,22 @@ class PhraseFlag:
 class WritingAids:
     words: int
     minutes: int
-    grade: float | None
+    grade: float | None  # Flesch-Kincaid grade (English) or INFLESZ (Spanish: see `spanish`)
     target: float
     flags: list[PhraseFlag]
     problem: str = ""  # why the text cannot be rendered (a limit), shown instead of the figures
+    spanish: bool = False
 
     @property
     def above_target(self) -> bool:
-        return self.grade is not None and self.grade > self.target
+        """Harder to read than the target (a higher grade; in Spanish, a lower INFLESZ score)."""
+        if self.grade is None:
+            return False
+        return self.grade < self.target if self.spanish else self.grade > self.target
+
+    @property
+    def band(self) -> str:
+        return inflesz_band(self.grade) if self.spanish else ""
 
 
 def safe_messaging_flags(text: str) -> list[PhraseFlag]:
@@ -65,8 +108,9 @@ def safe_messaging_flags(text: str) -> list[PhraseFlag]:
     return flags
 
 
-def writing_aids(body: str) -> WritingAids:
-    """Word count, reading time, reading grade against the target, and safe-messaging flags."""
+def writing_aids(body: str, language: str = "en") -> WritingAids:
+    """Word count, reading time, reading grade (INFLESZ for Spanish) against the target, and
+    safe-messaging flags; for text past a rendering limit, the reason instead of the figures."""
     from .markdown import RenderLimitError, render_markdown
 
     try:
@@ -76,10 +120,12 @@ def writing_aids(body: str) -> WritingAids:
             words=0, minutes=0, grade=None, target=TARGET_GRADE, flags=safe_messaging_flags(body), problem=str(exc)
         )
     words = len(rendered.text.split())
+    spanish = language == "es"
     return WritingAids(
         words=words,
         minutes=max(1, math.ceil(words / WORDS_PER_MINUTE)) if words else 0,
-        grade=reading_grade(rendered.reading_text),
-        target=TARGET_GRADE,
+        grade=reading_ease(rendered.reading_text) if spanish else reading_grade(rendered.reading_text),
+        target=TARGET_EASE if spanish else TARGET_GRADE,
         flags=safe_messaging_flags(body),
+        spanish=spanish,
     )

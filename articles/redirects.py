@@ -22,8 +22,9 @@ from django.contrib.redirects.models import Redirect
 from django.contrib.sites.shortcuts import get_current_site
 
 # A page's own addresses below its page address: the handout and the QR code (articles/urls.py).
-_PAGE_PART_RE = re.compile(r"\A(?P<page>/tms/[-a-zA-Z0-9_]+/)(?P<part>print/|qr\.svg)\Z")
-_PAGE_RE = re.compile(r"\A/tms/[-a-zA-Z0-9_]+/\Z")
+# In either edition: /tms/... or /es/tms/....
+_PAGE_PART_RE = re.compile(r"\A(?P<page>(?:/es)?/tms/[-a-zA-Z0-9_]+/)(?P<part>print/|print/large/|qr\.svg)\Z")
+_PAGE_RE = re.compile(r"\A(?:/es)?/tms/[-a-zA-Z0-9_]+/\Z")
 
 
 def redirect_target(site, path: str) -> str | None:

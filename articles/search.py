@@ -28,6 +28,7 @@ from django.urls import get_script_prefix, reverse
 from django.utils.functional import cached_property
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 
 from . import stems
 from .listing import paginate
@@ -41,6 +42,10 @@ SNIPPET_WORDS = 32
 STOP_WORDS = frozenset(
     "a an and are as at be by can do does for from how i if in is it me my of on or so the "
     "to was what when where which who why will with you your".split()
+)
+SPANISH_STOP_WORDS = frozenset(
+    "a al como cómo con cual cuál cuando cuándo de del donde dónde el en es esta este hay la las "
+    "lo los me mi mis o para por que qué quien quién se si sí su sus tu un una uno usted y ya yo".split()
 )
 # Where the database marks a match: characters that indexed text never contains (PublishedPage.text).
 MARK_START, MARK_END = "\x01", "\x02"
@@ -62,7 +67,7 @@ class Hit:
 
     @property
     def url(self) -> str:
-        return _page_path(self.slug, get_script_prefix())
+        return _page_path(self.slug, get_script_prefix(), get_language())
 
 
 @dataclass(frozen=True)
@@ -78,11 +83,11 @@ class Results:
 
 
 @functools.lru_cache(maxsize=4096)
-def _page_path(slug: str, _prefix: str) -> str:
+def _page_path(slug: str, _prefix: str, _language: str) -> str:
     return reverse("articles:detail", kwargs={"slug": slug})
 
 
-def query_parse(raw: str | None) -> Query:
+def query_parse(raw: str | None, language: str = "en") -> Query:
     """Turn what the reader typed into search terms. Never fails; may give no terms."""
     text = " ".join((raw or "").split())
     truncated = len(text) > MAX_QUERY_CHARS
@@ -91,7 +96,8 @@ def query_parse(raw: str | None) -> Query:
     for word in _WORD_RE.findall(text.lower()):
         if word not in words:
             words.append(word)
-    terms = [w for w in words if w not in STOP_WORDS] or words
+    stop = SPANISH_STOP_WORDS if language == "es" else STOP_WORDS
+    terms = [w for w in words if w not in stop] or words
     if len(terms) > MAX_TERMS:
         terms, truncated = terms[:MAX_TERMS], True
     return Query(text=text, terms=tuple(terms), truncated=truncated)
@@ -109,27 +115,36 @@ def marked_html(marked: str) -> SafeString:
 
 
 # --- SQLite: FTS5 -------------------------------------------------------------------------------
-FTS = "articles_publishedpage_fts"
 PAGES = "articles_publishedpage"
+# Each edition's index (migrations 0006 and 0008): English text stemmed by FTS5's Porter
+# tokenizer; Spanish pages' words stored as Spanish stems (articles/stems.py).
+FTS_BY_LANGUAGE = {"en": "articles_publishedpage_fts", "es": "articles_publishedpage_es_fts"}
 
 
-def _fts5_match(terms, *, all_words: bool) -> str:
+def _fts5_match(terms, *, all_words: bool, language: str = "en") -> str:
     """An FTS5 query: each term as a quoted string (never FTS5 syntax), matched by its stem."""
+    if language == "es":
+        terms = [stems.spanish_stem(term) for term in terms]
     parts = [f'"{t}"' for t in (term.replace('"', '""') for term in terms)]
     return (" AND " if all_words else " OR ").join(parts)
 
 
-def _count_sqlite(terms, *, all_words: bool) -> int:
+def _count_sqlite(terms, *, all_words: bool, language: str = "en") -> int:
+    fts = FTS_BY_LANGUAGE[language]
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT count(*) FROM {FTS} WHERE {FTS} MATCH %s", [_fts5_match(terms, all_words=all_words)])
+        cursor.execute(
+            f"SELECT count(*) FROM {fts} WHERE {fts} MATCH %s",
+            [_fts5_match(terms, all_words=all_words, language=language)],
+        )
         return cursor.fetchone()[0]
 
 
-def _rows_sqlite(terms, *, all_words: bool, limit: int, offset: int) -> list[tuple[str, str, str, str]]:
+def _rows_sqlite(terms, *, all_words: bool, limit: int, offset: int, language: str = "en") -> list[tuple]:
     # The FTS5 table alone answers the ranking; the published pages (wide rows) are read only
     # for the page of results shown.
-    match = _fts5_match(terms, all_words=all_words)
-    in_title = "{title} : (" + _fts5_match(terms, all_words=False) + ")"
+    FTS = FTS_BY_LANGUAGE[language]  # noqa: N806 (the SQL below names it so)
+    match = _fts5_match(terms, all_words=all_words, language=language)
+    in_title = "{title} : (" + _fts5_match(terms, all_words=False, language=language) + ")"
     with connection.cursor() as cursor:
         cursor.execute(
             f"""SELECT rowid FROM {FTS} WHERE {FTS} MATCH %s
@@ -146,7 +161,7 @@ def _rows_sqlite(terms, *, all_words: bool, limit: int, offset: int) -> list[tup
         shown = {pk: (slug, title, summary, text) for pk, slug, title, summary, text in cursor.fetchall()}
     # Marks made here rather than by FTS5's highlight(), which re-reads and re-tokenizes every
     # body shown (most of a search's cost): stems.Marker finds the same words.
-    mark = stems.Marker(terms, MARK_START, MARK_END)
+    mark = stems.Marker(terms, MARK_START, MARK_END, language=language)
     return [
         (slug, mark(title), mark(summary), _best_passage(text, mark))
         for slug, title, summary, text in (shown[pk] for pk in ids if pk in shown)
@@ -176,39 +191,45 @@ def _best_passage(text: str, mark: stems.Marker) -> str:
 
 
 # --- PostgreSQL: tsvector + GIN -------------------------------------------------------------------
-def _tsquery(terms, *, all_words: bool, weight: str = "") -> tuple[str, list[str]]:
+PG_CONFIGS = {"en": "english", "es": "spanish"}
+
+
+def _tsquery(terms, *, all_words: bool, weight: str = "", language: str = "en") -> tuple[str, list[str]]:
     """SQL for a tsquery: each term stemmed (a ``:weight`` label where given), passed as a parameter."""
     operator = " && " if all_words else " || "
-    sql = operator.join(["to_tsquery('english', %s)"] * len(terms))
+    sql = operator.join([f"to_tsquery('{PG_CONFIGS[language]}', %s)"] * len(terms))
     return f"({sql})", [f"{term}:{weight}" if weight else term for term in terms]
 
 
-def _count_postgresql(terms, *, all_words: bool) -> int:
-    query_sql, query_params = _tsquery(terms, all_words=all_words)
+def _count_postgresql(terms, *, all_words: bool, language: str = "en") -> int:
+    query_sql, query_params = _tsquery(terms, all_words=all_words, language=language)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT count(*) FROM {PAGES} WHERE document @@ {query_sql}", query_params)
+        cursor.execute(
+            f"SELECT count(*) FROM {PAGES} WHERE document @@ {query_sql} AND language = %s", [*query_params, language]
+        )
         return cursor.fetchone()[0]
 
 
-def _rows_postgresql(terms, *, all_words: bool, limit: int, offset: int) -> list[tuple[str, str, str, str]]:
+def _rows_postgresql(terms, *, all_words: bool, limit: int, offset: int, language: str = "en") -> list[tuple]:
     # As on SQLite: the index answers the ranking; ts_headline runs only for the results shown.
-    query_sql, query_params = _tsquery(terms, all_words=all_words)
-    title_sql, title_params = _tsquery(terms, all_words=False, weight="A")
+    config = PG_CONFIGS[language]
+    query_sql, query_params = _tsquery(terms, all_words=all_words, language=language)
+    title_sql, title_params = _tsquery(terms, all_words=False, weight="A", language=language)
     options = f"StartSel={MARK_START}, StopSel={MARK_END}"
     with connection.cursor() as cursor:
         cursor.execute(
             f"""WITH q AS (SELECT {query_sql} AS query, {title_sql} AS in_title)
-                SELECT e.id FROM {PAGES} e, q WHERE e.document @@ q.query
+                SELECT e.id FROM {PAGES} e, q WHERE e.document @@ q.query AND e.language = %s
                 ORDER BY e.document @@ q.in_title DESC, ts_rank(e.document, q.query) DESC, e.id
                 LIMIT %s OFFSET %s""",
-            [*query_params, *title_params, limit, offset],
+            [*query_params, *title_params, language, limit, offset],
         )
         ids = [row[0] for row in cursor.fetchall()]
         if not ids:
             return []
         cursor.execute(
-            f"""SELECT e.id, e.slug, ts_headline('english', e.title, query, %s),
-                       ts_headline('english', e.summary, query, %s), ts_headline('english', e.text, query, %s),
+            f"""SELECT e.id, e.slug, ts_headline('{config}', e.title, query, %s),
+                       ts_headline('{config}', e.summary, query, %s), ts_headline('{config}', e.text, query, %s),
                        e.text
                 FROM {PAGES} e, (SELECT {query_sql} AS query) q
                 WHERE e.id = ANY(%s)""",
@@ -242,14 +263,14 @@ class Hits:
     """The published pages a query finds, best first, as the paginator reads them: ``count()``
     (at most MAX_PAGES pages' worth; ``total`` is the real count) and slices of ``Hit``."""
 
-    def __init__(self, terms: tuple[str, ...], *, all_words: bool):
-        self.terms, self.all_words = terms, all_words
+    def __init__(self, terms: tuple[str, ...], *, all_words: bool, language: str = "en"):
+        self.terms, self.all_words, self.language = terms, all_words, language
         self._postgresql = connection.vendor == "postgresql"
 
     @cached_property
     def total(self) -> int:
         count = _count_postgresql if self._postgresql else _count_sqlite
-        return count(self.terms, all_words=self.all_words)
+        return count(self.terms, all_words=self.all_words, language=self.language)
 
     def count(self) -> int:
         return min(self.total, MAX_PAGES * PAGE_SIZE)
@@ -260,19 +281,20 @@ class Hits:
         if stop <= start:
             return []
         hits = []
-        for slug, title, summary, text in rows(self.terms, all_words=self.all_words, limit=stop - start, offset=start):
+        found = rows(self.terms, all_words=self.all_words, limit=stop - start, offset=start, language=self.language)
+        for slug, title, summary, text in found:
             passage = " ".join(text.split()) if MARK_START in text else summary  # one line
             hits.append(Hit(slug=slug, title=marked_html(title), snippet=marked_html(passage)))
         return hits
 
 
-def search_articles(query: Query, *, page: str | None = None) -> Results:
+def search_articles(query: Query, *, page: str | None = None, language: str = "en") -> Results:
     """Published pages matching the query, best first: every word if possible, else any.
     ``page``: which PAGE_SIZE results to show (the ``?page=`` value; see listing.paginate)."""
     if not query.terms:
         return Results(query=query)
-    hits = Hits(query.terms, all_words=True)
+    hits = Hits(query.terms, all_words=True, language=language)
     if not hits.total and len(query.terms) > 1:
-        hits = Hits(query.terms, all_words=False)
+        hits = Hits(query.terms, all_words=False, language=language)
     listing = paginate(hits, page=page, per_page=PAGE_SIZE, path=reverse("articles:search"), params={"q": query.text})
     return Results(query=query, listing=listing, all_words=hits.all_words, total=hits.total)

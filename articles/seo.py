@@ -19,17 +19,23 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, gettext, gettext_lazy, override
 from django.views.decorators.http import require_safe
 
+from .languages import EDITIONS, TAGS
 from .models import PublishedPage
 from .sharing import absolute_url, article_url
 from .topics import TOPICS
 
+
 # What every page on this site is about (schema.org `about`).
-ABOUT = [
-    {"@type": "MedicalTherapy", "name": "Transcranial magnetic stimulation", "alternateName": "TMS"},
-    {"@type": "MedicalCondition", "name": "Major depressive disorder", "alternateName": "Depression"},
-]
+def about() -> list[dict]:
+    """What every page is about (schema.org `about`), in the page's language."""
+    return [
+        {"@type": "MedicalTherapy", "name": gettext("Transcranial magnetic stimulation"), "alternateName": "TMS"},
+        {"@type": "MedicalCondition", "name": gettext("Major depressive disorder"),
+         "alternateName": gettext("Depression")},
+    ]  # fmt: skip
 
 
 # --- Sitemap ---------------------------------------------------------------------------------
@@ -47,41 +53,81 @@ class _SiteUrlSitemap(Sitemap):
         return urlsplit(settings.SITE_URL).netloc
 
 
-class ArticleSitemap(_SiteUrlSitemap):
+class _EditionsSitemap(_SiteUrlSitemap):
+    """Each address in every edition it exists in, with reciprocal hreflang alternates (en-US,
+    es-US, and x-default: the English page) for the editions that are published."""
+
+    def editions(self, item) -> list[str]:
+        return list(EDITIONS)
+
+    def address(self, item, language: str) -> str:
+        raise NotImplementedError
+
+    def location(self, item) -> str:
+        page, language = item
+        return self.address(page, language)
+
+    def get_urls(self, page=1, site=None, protocol=None):
+        urls = super().get_urls(page=page, site=site, protocol=protocol)
+        for url in urls:
+            item, _language = url["item"]
+            editions = self.editions(item)
+            if len(editions) > 1:
+                alternates = [{"lang_code": TAGS[code], "location": absolute_url(self.address(item, code))}
+                              for code in editions]  # fmt: skip
+                alternates.append({"lang_code": "x-default", "location": absolute_url(self.address(item, "en"))})
+                url["alternates"] = alternates
+        return urls
+
+
+class ArticleSitemap(_EditionsSitemap):
+    """Every published page in each of its editions; an edition's own date as its last update."""
+
     limit = SITEMAP_PAGE_SIZE
 
     def items(self):
-        return (
-            PublishedPage.objects.in_language("en")
-            .order_by("topic_rank", "order", "title", "pk")
-            .only("slug", "updated_on")
-        )
+        pages = PublishedPage.objects.order_by("topic_rank", "order", "title", "language", "pk")
+        return [(page, page.language) for page in pages.only("slug", "updated_on", "language", "languages")]
 
-    def lastmod(self, page: PublishedPage) -> dt.date:
-        return page.updated_on
+    def editions(self, page: PublishedPage) -> list[str]:
+        return [code for code in EDITIONS if code in page.languages]
+
+    def address(self, page: PublishedPage, language: str) -> str:
+        return page.url_in(language)
+
+    def lastmod(self, item) -> dt.date:
+        return item[0].updated_on
 
 
-class PageSitemap(_SiteUrlSitemap):
+class PageSitemap(_EditionsSitemap):
     def items(self):
-        return ["articles:home", "articles:help", "articles:clinicians"]
+        return [(name, code) for name in ("articles:home", "articles:help", "articles:clinicians") for code in EDITIONS]
 
-    def location(self, name: str) -> str:
-        return reverse(name)
+    def address(self, name: str, language: str) -> str:
+        with override(language):
+            return reverse(name)
 
 
-class TopicSitemap(_SiteUrlSitemap):
-    """The first page of each topic that has published pages, last modified with its newest page."""
+class TopicSitemap(_EditionsSitemap):
+    """The first page of each topic that has published pages in an edition, last modified with its
+    newest page there."""
 
-    def items(self) -> list[tuple[str, dt.date]]:
-        pages = PublishedPage.objects.in_language("en").order_by()
-        latest = dict(pages.values_list("topic").annotate(latest=Max("updated_on")))
-        return [(key, latest[key]) for key, _label in TOPICS if key in latest]
+    def items(self) -> list[tuple[tuple[str, dt.date], str]]:
+        pages = PublishedPage.objects.order_by().values_list("language", "topic").annotate(latest=Max("updated_on"))
+        latest = {(language, topic): day for language, topic, day in pages}
+        return [
+            ((key, latest[(code, key)]), code) for key, _label in TOPICS for code in EDITIONS if (code, key) in latest
+        ]
 
-    def location(self, item: tuple[str, dt.date]) -> str:
-        return reverse("articles:topic", kwargs={"key": item[0]})
+    def editions(self, item) -> list[str]:
+        return list(EDITIONS)
 
-    def lastmod(self, item: tuple[str, dt.date]) -> dt.date:
-        return item[1]
+    def address(self, item, language: str) -> str:
+        with override(language):
+            return reverse("articles:topic", kwargs={"key": item[0]})
+
+    def lastmod(self, item) -> dt.date:
+        return item[0][1]
 
 
 SITEMAPS = {"pages": PageSitemap, "topics": TopicSitemap, "articles": ArticleSitemap}
@@ -94,7 +140,7 @@ def sitemap_index(request):
     items = []
     for section, sitemap_class in SITEMAPS.items():
         site = sitemap_class()
-        location = absolute_url(reverse("articles:sitemap-section", kwargs={"section": section}))
+        location = absolute_url(reverse("machines:sitemap-section", kwargs={"section": section}))
         lastmod = site.get_latest_lastmod()
         items += [
             SitemapIndexItem(location if page == 1 else f"{location}?p={page}", lastmod)
@@ -112,13 +158,17 @@ class UpdatesFeed(Feed):
     """Published pages, most recently updated first."""
 
     feed_type = Atom1Feed
-    subtitle = "New and updated pages about TMS for depression."
+    subtitle = gettext_lazy("New and updated pages about TMS for depression.")
 
     def title(self) -> str:
-        return f"{settings.SITE_NAME}: new and updated pages"
+        return gettext("%(site)s: new and updated pages") % {"site": settings.SITE_NAME}
 
     def link(self) -> str:
-        return absolute_url("/")
+        return absolute_url(reverse("articles:home"))
+
+    @property
+    def language(self) -> str:  # Django reads it as an attribute: the request's edition
+        return TAGS[get_language()]
 
     def feed_url(self) -> str:
         return absolute_url(reverse("articles:feed"))
@@ -127,8 +177,8 @@ class UpdatesFeed(Feed):
         return settings.SITE_NAME
 
     def items(self):
-        pages = PublishedPage.objects.in_language("en").order_by("-updated_on", "-published_at", "-pk")
-        return pages.only("slug", "title", "summary", "updated_on")[:50]
+        pages = PublishedPage.objects.in_language(get_language()).order_by("-updated_on", "-published_at", "-pk")
+        return pages.only("language", "slug", "title", "summary", "updated_on")[:50]
 
     def item_title(self, page: PublishedPage) -> str:
         return page.title
@@ -153,12 +203,12 @@ def medical_web_page(article: PublishedPage) -> dict:
         "headline": article.title,
         "description": article.summary,
         "url": article_url(article),
-        "inLanguage": "en-US",
+        "inLanguage": TAGS.get(article.language, TAGS["en"]),
         "dateModified": article.updated_on.isoformat(),
         "medicalAudience": {"@type": "MedicalAudience", "audienceType": "Patient"},
-        "about": ABOUT,
+        "about": about(),
         "publisher": {"@type": "Organization", "name": settings.SITE_NAME, "url": absolute_url("/")},
-        "isPartOf": {"@type": "WebSite", "name": settings.SITE_NAME, "url": absolute_url("/")},
+        "isPartOf": {"@type": "WebSite", "name": settings.SITE_NAME, "url": absolute_url(reverse("articles:home"))},
     }
     if article.is_reviewed:
         reviewer = {"@type": "Person", "name": article.reviewer_name, "honorificSuffix": article.reviewer_credentials}

@@ -8,6 +8,11 @@ places where FTS5's own Porter code differs from it (tests/test_search.py compar
 every word of content/).
 
 Only the marks depend on this; which pages match, and their order, is the index's answer.
+
+Spanish pages have an index of their own (migration 0008): SQLite has no Spanish stemmer, so the
+words of a Spanish page are stored as their Snowball Spanish stems, without accents
+(``spanish_stems``), and a Spanish search looks up the stems of its words the same way:
+"depresion" finds "depresión", "convulsiones" finds "convulsión".
 """
 
 from __future__ import annotations
@@ -22,7 +27,9 @@ import snowballstemmer
 
 TOKENIZER = "porter unicode61 remove_diacritics 2"  # the index's, as migration 0004 creates it
 _stemmer = snowballstemmer.stemmer("porter")
+_spanish = snowballstemmer.stemmer("spanish")
 _lock = threading.Lock()  # a Snowball stemmer keeps state while it works
+_WORD_RE = re.compile(r"[^\W_]+")
 
 
 def fold(word: str) -> str:
@@ -45,12 +52,32 @@ def stem(word: str) -> str:
     return stemmed[:-1] if stemmed.endswith("logi") else stemmed
 
 
+@functools.lru_cache(maxsize=50_000)
+def spanish_stem(word: str) -> str:
+    """A Spanish word's Snowball stem, in lower case without accents (as the Spanish index keeps it)."""
+    with _lock:
+        stemmed = _spanish.stemWord(word.lower())
+    return fold(stemmed)
+
+
+def spanish_stems(text: str) -> str:
+    """Spanish text as the Spanish index reads it: the stem of every word, in order."""
+    return " ".join(spanish_stem(word) for word in _WORD_RE.findall(text))
+
+
+def stemmer_for(language: str):
+    return spanish_stem if language == "es" else stem
+
+
 class Marker:
     """Marks the words of a text that one of the search ``terms`` matches: ``marker(text)`` puts
-    ``start`` and ``end`` around each; ``marker.find(text)`` gives where they are."""
+    ``start`` and ``end`` around each; ``marker.find(text)`` gives where they are. ``language``:
+    the text's ("es" stems Spanish words, and finds words with or without their accents)."""
 
-    def __init__(self, terms, start: str, end: str):
-        self.wanted = {stem(term) for term in terms}
+    def __init__(self, terms, start: str, end: str, *, language: str = "en"):
+        self._stem = stemmer_for(language)
+        self._fold = language == "es"
+        self.wanted = {self._stem(term) for term in terms}
         self.start, self.end = start, end
         # Candidates first: a word stems to a stem that, but for its last two letters at most,
         # starts the word. A regular expression that starts with plain letters finds them fast
@@ -63,7 +90,7 @@ class Marker:
         """(start, end, stem) of each matched word, in order, found as they are asked for."""
         if not self.wanted:
             return
-        lower = text.lower()
+        lower = fold(text) if self._fold else text.lower()
         if len(lower) == len(text):
             candidates = self._candidates.finditer(lower)
         else:  # a rare letter whose lower case is longer: positions would differ
@@ -72,7 +99,7 @@ class Marker:
             at, to = match.span()
             if at and lower[at - 1].isalnum():
                 continue  # inside a longer word
-            word_stem = stem(text[at:to])
+            word_stem = self._stem(text[at:to])
             if word_stem in self.wanted:
                 yield at, to, word_stem
 

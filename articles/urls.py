@@ -1,8 +1,11 @@
-from django.contrib.sitemaps.views import sitemap
+"""The public site's addresses, in each edition: English unprefixed, Spanish under /es/
+(tmsinfo/urls.py wraps them in i18n_patterns). Machine addresses that have one language-neutral
+form (sitemaps, robots.txt, /healthz, /connect/) are in articles/machine_urls.py."""
+
 from django.urls import path
 
 from . import views
-from .seo import SITEMAPS, UpdatesFeed, sitemap_index
+from .seo import UpdatesFeed
 
 app_name = "articles"
 
@@ -18,11 +21,4 @@ urlpatterns = [
     path("clinicians/", views.clinicians, name="clinicians"),
     path("about/", views.about, name="about"),
     path("feed/", UpdatesFeed(), name="feed"),
-    path("sitemap.xml", sitemap_index, name="sitemap"),
-    path("sitemap-<slug:section>.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap-section"),
-    path("robots.txt", views.robots_txt, name="robots"),
-    path("healthz", views.healthz, name="healthz"),
-    # Health-record infobuttons, MedlinePlus Connect's paths (docs/connect.md).
-    path("connect/service", views.connect_service, name="connect-service"),
-    path("connect/application", views.connect_application, name="connect-application"),
 ]

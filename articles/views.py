@@ -3,6 +3,7 @@ from django.db import connection
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language, override
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_safe
 
@@ -25,7 +26,7 @@ CLINICIANS_PAGE_SIZE = 25
 
 @require_safe
 def home(request):
-    topics = listing.topics_with_first_pages(per_topic=HOME_PAGES_PER_TOPIC)
+    topics = listing.topics_with_first_pages(per_topic=HOME_PAGES_PER_TOPIC, language=get_language())
     return render(request, "articles/home.html", {"topics": topics})
 
 
@@ -35,7 +36,10 @@ def topic(request, key):
     if key not in TOPIC_LABELS:
         raise Http404("No such topic")
     pages = listing.paginate(
-        listing.topic_pages(key), page=request.GET.get("page"), per_page=TOPIC_PAGE_SIZE, path=request.path
+        listing.topic_pages(key, language=get_language()),
+        page=request.GET.get("page"),
+        per_page=TOPIC_PAGE_SIZE,
+        path=request.path,
     )
     return render(
         request,
@@ -45,20 +49,21 @@ def topic(request, key):
 
 
 def public_page(slug: str) -> PublishedPage:
-    """What the public reads of the page at ``slug``, or a 404."""
-    return get_object_or_404(PublishedPage.objects.in_language("en"), slug=slug)
+    """What the public reads of the page at ``slug`` in this edition, or a 404."""
+    return get_object_or_404(PublishedPage.objects.in_language(get_language()), slug=slug)
 
 
 def _article_response(request, slug, *, working_copy=False, template="articles/article_detail.html", extra=None):
     """The article page, from what the public reads. Staff also see pages the public cannot
     (drafts, pages in review) and, with `working_copy` (the admin's preview), the text as edited,
     even where the public still reads the last approved text. `extra` adds template context."""
-    page = None if working_copy else PublishedPage.objects.in_language("en").filter(slug=slug).first()
+    language = get_language()
+    page = None if working_copy else PublishedPage.objects.in_language(language).filter(slug=slug).first()
     if page is None:
         # Staff who may not read articles in the admin see no drafts here either.
         if not (request.user.is_staff and request.user.has_perm("articles.view_article")):
             raise Http404("No such page")
-        article = get_object_or_404(Article.objects.select_related("reviewer"), slug=slug)
+        article = get_object_or_404(Article.objects.select_related("reviewer"), language=language, slug=slug)
         page = preview_page(article)
     neighbours = listing.topic_neighbours(page, related=RELATED_PAGES)
     response = render(
@@ -112,7 +117,9 @@ def article_qr(request, slug):
 
 @require_safe
 def search(request):
-    results = search_articles(query_parse(request.GET.get("q")), page=request.GET.get("page"))
+    language = get_language()
+    query = query_parse(request.GET.get("q"), language)
+    results = search_articles(query, page=request.GET.get("page"), language=language)
     return render(request, "articles/search.html", {"results": results, "q": results.query.text})
 
 
@@ -120,13 +127,14 @@ def search(request):
 def clinicians(request):
     """The share kit: every published page with its address, section links, QR code and handout,
     CLINICIANS_PAGE_SIZE pages at a time."""
+    language = get_language()
     pages = listing.paginate(
-        listing.listed(PublishedPage.objects.in_language("en").order_by(*listing.READING_ORDER), with_review=True),
+        listing.listed(PublishedPage.objects.in_language(language).order_by(*listing.READING_ORDER), with_review=True),
         page=request.GET.get("page"),
         per_page=CLINICIANS_PAGE_SIZE,
         path=request.path,
     )
-    reviewed = PublishedPage.objects.in_language("en").exclude(reviewer_name="").filter(reviewed_on__isnull=False)
+    reviewed = PublishedPage.objects.in_language(language).exclude(reviewer_name="").filter(reviewed_on__isnull=False)
     return render(request, "articles/clinicians.html", {"listing": pages, "reviewed_count": reviewed.count()})
 
 
@@ -146,7 +154,7 @@ def about(request):
 
 @require_safe
 def help_page(request):
-    return render(request, "help.html", {"region": current_region()})
+    return render(request, "help.html", {"region": current_region(get_language())})
 
 
 @require_safe
@@ -218,4 +226,7 @@ def connect_application(request):
     answer = connect.answer(query)
     if len(answer.pages) == 1:
         return redirect(answer.pages[0].url)
-    return render(request, "articles/connect.html", {"answer": answer})
+    with override(answer.language):  # a Spanish request gets the page in Spanish where the pages are
+        response = render(request, "articles/connect.html", {"answer": answer})
+    response["Content-Language"] = answer.language
+    return response

@@ -18,9 +18,11 @@ from datetime import date
 
 from django.contrib.redirects.models import Redirect
 from django.contrib.sites.models import Site
-from django.db import transaction
+from django.db import models, transaction
+from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.translation import override
 
 from . import publishing
 from .models import Article, PageChange, PublishedPage, Reviewer, StaleArticle
@@ -149,7 +151,12 @@ def article_save(
     with transaction.atomic():
         stored = None
         if not article._state.adding:
-            stored = Article.objects.filter(pk=article.pk).values("slug", "fingerprint").first()
+            stored = Article.objects.filter(pk=article.pk).values("slug", "fingerprint", "toc").first()
+        if article.is_translation:
+            follow_source(article)
+            problems = translation_problems(article, stored_toc=stored["toc"] if stored else None)
+            if problems:
+                raise TranslationError(problems)
         if (
             change == EDITORIAL
             and stored
@@ -161,22 +168,117 @@ def article_save(
         article._change_reason = (reason or change.replace("_", "-").capitalize())[:100]
         article.save(derived=derived)
         if stored is None or stored["slug"] != article.slug:
-            _update_redirects(old_slug=stored["slug"] if stored else None, new_slug=article.slug)
+            old_slug = stored["slug"] if stored else None
+            for language in _editions_of(article):
+                _update_redirects(old_slug=old_slug, new_slug=article.slug, language=language)
         was, page = _publish(article, change=change, approved=approved, user=user)
         _settle_notes(article, was=was, page=page)
         if note.strip():
             public = page is not None and page.fingerprint == article.current_fingerprint()
             _add_page_change(article, kind=EDITORIAL if change == EDITORIAL else CLINICAL, note=note, user=user,
                              public=public)  # fmt: skip
+        _refresh_editions(article.source or article, user=user)
     return page
+
+
+# --- translations ---------------------------------------------------------------------------------
+class TranslationError(ValueError):
+    """A translation that would break the links into its English page (lists each problem)."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__(" ".join(problems))
+
+
+def follow_source(translation: Article) -> None:
+    """A translation lives where its English page lives: same slug, topic and order."""
+    source = translation.source
+    translation.slug, translation.topic, translation.order = source.slug, source.topic, source.order
+
+
+def english_section_ids(source: Article) -> set[str]:
+    """The section ids of an English page as the public reads it (the working copy if it is not
+    public): what section links and section QR codes point at."""
+    page = PublishedPage.objects.filter(article=source, language="en").only("toc").first()
+    return {entry["id"] for entry in (page.toc if page else source.toc)}
+
+
+def translation_problems(translation: Article, *, stored_toc: list | None = None) -> list[str]:
+    """Why a translation may not be saved as it stands, or []. It must keep every section id it
+    had, and, while it says it follows the English page's current text, carry every one of that
+    page's section ids, so a section link or QR code opens the same section in both languages."""
+    from .markdown import render_markdown
+
+    ids = {entry["id"] for entry in render_markdown(translation.body).toc}
+    problems = []
+    dropped = {entry["id"] for entry in stored_toc or []} - ids
+    if dropped:
+        problems.append(f"This change removes section ids that links may use: {', '.join(sorted(dropped))}.")
+    english = PublishedPage.objects.filter(article=translation.source, language="en").first()
+    follows = english is None or translation.source_fingerprint == english.fingerprint
+    missing = english_section_ids(translation.source) - ids if follows else set()
+    if missing:
+        problems.append(
+            "Every section of the English page needs its section id on the translation, written as on the "
+            f"English page: missing {', '.join('{#' + i + '}' for i in sorted(missing))}."
+        )
+    return problems
+
+
+def mark_translation_current(translation: Article) -> None:
+    """Record that ``translation`` now follows its English page's public text (its fingerprint and
+    "updated on"), so the Spanish page no longer says the English page has moved on."""
+    english = PublishedPage.objects.filter(article=translation.source, language="en").first()
+    source = english or translation.source
+    translation.source_fingerprint = source.fingerprint
+    translation.source_updated_on = source.updated_on
+
+
+def _editions_of(article: Article) -> list[str]:
+    """The languages an address change concerns: the page's own, and for an English page each of
+    its translations' (their addresses follow it)."""
+    if article.is_translation:
+        return [article.language]
+    return [article.language, *article.translations.values_list("language", flat=True)]
+
+
+def _refresh_editions(english: Article, *, user=None) -> None:
+    """Keep a page's editions in step after any of them changed: translations live where the
+    English page lives, are public only while it is, say when it has moved on, and every edition
+    lists the languages the page is published in (language links, hreflang)."""
+    translations = list(english.translations.all())
+    for translation in translations:
+        if (translation.slug, translation.topic, translation.order) != (english.slug, english.topic, english.order):
+            Article.objects.filter(pk=translation.pk).update(
+                slug=english.slug, topic=english.topic, order=english.order, topic_rank=english.topic_rank
+            )
+    pages = list(PublishedPage.objects.filter(Q(article=english) | Q(article__source=english)))
+    original = next((page for page in pages if page.language == english.language), None)
+    if original is None:
+        for page in pages:
+            page._history_user = user if getattr(user, "pk", None) else None
+            page._change_reason = "The English page is no longer public"
+            page.delete()
+        return
+    languages = sorted(page.language for page in pages)
+    for page in pages:
+        updates = {"languages": languages}
+        if page is not original:
+            updates |= publishing.place_values(english)
+            updates["outdated"] = page.source_fingerprint != original.fingerprint
+        if any(getattr(page, name) != value for name, value in updates.items()):
+            PublishedPage.objects.filter(pk=page.pk).update(**updates)
 
 
 def _publish(article: Article, *, change: str, approved, user) -> tuple[str | None, PublishedPage | None]:
     """Write (or remove) what the public reads of ``article``. Returns the fingerprint of the text
     the public read before (None if nothing) and the page it reads now (None if nothing)."""
-    before = PublishedPage.objects.filter(article=article, language="en").first()
+    before = PublishedPage.objects.filter(article=article, language=article.language).first()
     was = before.fingerprint if before else None
-    if not article.is_public:
+    public = article.is_public
+    if article.is_translation:  # public only while its English page is
+        public = public and PublishedPage.objects.filter(article=article.source, language="en").exists()
+    if not public:
         if before is not None:
             before._history_user = user if getattr(user, "pk", None) else None
             before.delete()
@@ -193,15 +295,16 @@ def _publish(article: Article, *, change: str, approved, user) -> tuple[str | No
     if before is not None and change not in (SIGN_OFF, IMPORT) and before.reviewer_name:
         named = {name: getattr(before, name) for name in ("reviewer_name", "reviewer_credentials", "reviewer_url")}
     values = {
-        **(publishing.text_values(text) if text else {}),
+        **(publishing.text_values(text, article.language) if text else {}),
         **publishing.place_values(article),
         **publishing.review_values(article, named=named),
+        **publishing.source_values(article),
     }
     if before is not None and values.get("fingerprint", before.fingerprint) == before.fingerprint:
         values["version"] = before.version  # the same text: the version it was first published at
     if before is not None and all(getattr(before, name) == value for name, value in values.items()):
         return was, before
-    page = before or PublishedPage(article=article, language="en")
+    page = before or PublishedPage(article=article, language=article.language)
     for name, value in values.items():
         setattr(page, name, value)
     page.published_at = timezone.now()
@@ -280,8 +383,9 @@ def sign_off(
 
 
 # --- slugs never break --------------------------------------------------------------------
-def article_path(slug: str) -> str:
-    return reverse("articles:detail", kwargs={"slug": slug})
+def article_path(slug: str, *, language: str = "en") -> str:
+    with override(language):
+        return reverse("articles:detail", kwargs={"slug": slug})
 
 
 def redirect_in_the_way(slug: str, *, article: Article | None = None) -> Redirect | None:
@@ -301,12 +405,12 @@ def redirect_in_the_way(slug: str, *, article: Article | None = None) -> Redirec
     return redirect
 
 
-def _update_redirects(*, old_slug: str | None, new_slug: str) -> None:
+def _update_redirects(*, old_slug: str | None, new_slug: str, language: str = "en") -> None:
     site = Site.objects.get_current()
-    new_path = article_path(new_slug)
+    new_path = article_path(new_slug, language=language)
     Redirect.objects.filter(site=site, old_path=new_path).delete()  # this address is live again
     if old_slug and old_slug != new_slug:
-        old_path = article_path(old_slug)
+        old_path = article_path(old_slug, language=language)
         Redirect.objects.filter(site=site, new_path=old_path).update(new_path=new_path)  # no chains
         Redirect.objects.update_or_create(site=site, old_path=old_path, defaults={"new_path": new_path})
 
@@ -410,7 +514,7 @@ def recover_deleted(revision, *, user) -> Article:
     """Bring back a deleted article as it was (as a draft unless `user` may publish its text)."""
     if Article.objects.filter(pk=revision.id).exists():
         raise ValueError("This article is not deleted.")
-    if Article.objects.filter(slug=revision.slug).exists():
+    if Article.objects.filter(language=revision.language, slug=revision.slug).exists():
         raise ValueError(f"Another article now uses the address /tms/{revision.slug}/; change its slug first.")
     article = revision.instance
     if article.status == Status.PUBLISHED and not (user.has_perm(PUBLISH_PERM) and article.has_current_sign_off):
@@ -442,4 +546,32 @@ def review_report(*, within_days: int = 30) -> ReviewReport:
     never = Article.objects.published().filter(reviewer__isnull=True).count()
     if never:
         lines.append(f"{never} published page(s) have no medical review yet (shown as “Awaiting medical review”).")
+    outdated = list(outdated_translations())
+    if outdated:
+        lines.append("Translations out of date (their English page has changed since they were made from it):")
+    for translation in outdated:
+        since = f"{translation.source_updated_on:%Y-%m-%d}" if translation.source_updated_on else "unknown"
+        lines.append(f"  {translation.language}  /{translation.language}/tms/{translation.slug}/  {translation.title}  "
+                     f"(from the English text of {since})")  # fmt: skip
     return ReviewReport(lines=lines, overdue=overdue)
+
+
+def translation_is_outdated(translation: Article) -> bool:
+    """The English page's public text has changed since this translation was made from it."""
+    english = PublishedPage.objects.filter(article=translation.source, language="en").only("fingerprint").first()
+    return english is not None and english.fingerprint != translation.source_fingerprint
+
+
+def outdated_translations():
+    """Translations whose English page's public text has changed since they were made from it."""
+    from django.db.models import OuterRef, Subquery
+
+    english = PublishedPage.objects.filter(article=OuterRef("source"), language="en").values("fingerprint")[:1]
+    return (
+        Article.objects.filter(source__isnull=False)
+        .annotate(english_fingerprint=Subquery(english))
+        .exclude(english_fingerprint__isnull=True)
+        .exclude(english_fingerprint=models.F("source_fingerprint"))
+        .select_related("source")
+        .order_by("source_updated_on", "slug")
+    )

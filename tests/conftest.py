@@ -80,6 +80,12 @@ def static_files():
         call_command("collectstatic", interactive=False, verbosity=0)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def compiled_translations():
+    """The Spanish interface's .mo files, as `make test` compiles them (a bare `pytest` does it here)."""
+    call_command("compile_translations", verbosity=0)
+
+
 @pytest.fixture(autouse=True)
 def empty_page_cache():
     """Each test starts as a fresh deployment would: nothing in the page cache."""

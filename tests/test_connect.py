@@ -60,8 +60,9 @@ def site_content(django_db_setup, django_db_blocker):
     runs in its own transaction on top) and removed, history and all, when the file is done."""
     with django_db_blocker.unblock():
         import_content(CONTENT_DIR)
-        yield list(Article.objects.published())
+        yield list(Article.objects.published().filter(language="en"))
         CodeMapEntry.objects.all().delete()
+        Article.objects.filter(source__isnull=False).delete()  # translations first: they protect their English page
         Article.objects.all().delete()
         Reviewer.objects.all().delete()
         for model in (Article, CodeMapEntry, CodeMapPage):
@@ -199,14 +200,23 @@ def test_an_answer_has_at_most_three_pages_best_first(client, make_article):
     assert entry_links(entries) == [article_url(page) for page in pages[:3]]
 
 
-def test_a_spanish_request_gets_the_english_pages_and_says_they_are_english(client, site_content):
+def test_a_spanish_request_gets_the_spanish_pages_and_says_they_are_spanish(client, site_content):
     spanish = client.get(service_url(ICD10CM, "F33.1", **{"informationRecipient.languageCode.c": "es"}))
     english = client.get(service_url(ICD10CM, "F33.1"))
     feed, entries = atom_entries(spanish)
-    assert feed.get(XML_LANG) == "en" and {e.get(XML_LANG) for e in entries} == {"en"}
-    assert entry_links(entries) == entry_links(atom_entries(english)[1])
+    assert feed.get(XML_LANG) == "es" and {e.get(XML_LANG) for e in entries} == {"es"}
+    english_links = entry_links(atom_entries(english)[1])
+    assert entry_links(entries) == [link.replace("/tms/", "/es/tms/") for link in english_links]
     page = client.get(openemr_url(ICD10CM, "F33.1", language="es"))
-    assert page.status_code == 200 and '<html lang="en">' in page.content.decode()
+    assert page.status_code == 200
+    assert 'href="/es/tms/is-tms-right-for-me/"' in page.content.decode()
+
+
+def test_a_spanish_request_for_pages_not_yet_translated_gets_english_and_says_so(client, make_article):
+    pages = [make_article(slug=f"untranslated-{n}") for n in range(2)]
+    map_entry(CPT, "0997T", pages)
+    feed, entries = atom_entries(client.get(service_url(CPT, "0997T", **{"informationRecipient.languageCode.c": "es"})))
+    assert feed.get(XML_LANG) == "en" and entry_links(entries) == [article_url(page) for page in pages]
 
 
 # --- the web application ------------------------------------------------------------------------

@@ -15,13 +15,14 @@ def test_checking_a_content_folder_keeps_paths_not_bodies():
     """Import checks every file first without holding them all: memory stays flat at 10,000 files."""
     checked = load_directory(CONTENT, keep=False)
     assert checked and all(isinstance(item, Path) for item in checked)
-    assert [p.name for p in checked] == sorted(p.name for p in CONTENT.glob("*.md"))
+    english, spanish = sorted(CONTENT.glob("*.md")), sorted(CONTENT.glob("es/*.md"))
+    assert checked == english + spanish  # the English pages first: a translation needs its page
 
 
 @pytest.mark.django_db
 def test_streamed_import_writes_every_page_and_a_second_run_changes_nothing():
     first = import_content(CONTENT)
-    assert len(first.created) == len(list(CONTENT.glob("*.md"))) == Article.objects.count()
+    assert len(first.created) == len(list(CONTENT.glob("**/*.md"))) == Article.objects.count()
     again = import_content(CONTENT)
     assert again.created == again.updated == [] and len(again.unchanged) == Article.objects.count()
 

@@ -63,6 +63,9 @@ MIDDLEWARE = [
     # Permissions-Policy and X-Frame-Options too (tmsinfo/security.py).
     "tmsinfo.security.HeadersMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # The language comes from the address only (/es/...), never from the browser: cached pages
+    # stay shared and people choose their language.
+    "articles.languages.LanguageFromPathMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Anonymous public pages from the page cache, with ETag/Last-Modified/304 (articles/caching.py).
@@ -161,9 +164,14 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en-us"
+# English at the unprefixed addresses, Spanish under /es/ (articles/languages.py; docs/spanish.md).
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates and numbers as each edition writes them ("1 December 2026", "1 de diciembre de 2026").
+FORMAT_MODULE_PATH = ["tmsinfo.formats"]
 TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "America/New_York")
-USE_I18N = False
+USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"

@@ -1,6 +1,7 @@
 """Template tags for addresses, QR codes and structured data. None of them touch the database."""
 
 from django import template
+from django.utils.http import urlencode
 
 from articles import seo, sharing
 
@@ -28,3 +29,15 @@ def short_url(url: str) -> str:
 def json_ld(article):
     """The page's schema.org MedicalWebPage as a JSON-LD data block."""
     return seo.json_ld_script(seo.medical_web_page(article))
+
+
+@register.filter
+def url_in(page, language: str) -> str:
+    """A published page's address in another edition: `{{ article|url_in:'en' }}`."""
+    return page.url_in(language)
+
+
+@register.filter
+def query_link(words: str) -> str:
+    """A link to search for ``words``, as the search form sends it: `?q=side+effects`."""
+    return "?" + urlencode({"q": words})

@@ -5,9 +5,14 @@ import functools
 from django import template
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.urls import get_script_prefix, get_urlconf
+from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, override
 
+from articles import languages
 from articles.crisis import current_region
+from articles.sharing import absolute_url
 
 register = template.Library()
 
@@ -23,6 +28,7 @@ _chrome = functools.lru_cache(maxsize=32)(_render_chrome)
 
 def _same_on_every_page(template_name: str, **context) -> str:
     configuration = (
+        get_language(),
         get_script_prefix(),
         get_urlconf(settings.ROOT_URLCONF),
         settings.STATIC_URL,
@@ -39,9 +45,12 @@ def site_head_links():
     return _same_on_every_page("includes/head_links.html")
 
 
-@register.simple_tag
-def site_header():
-    return _same_on_every_page("includes/header.html")
+@register.simple_tag(takes_context=True)
+def site_header(context):
+    """The header (rendered once per process and language) with this page's language link."""
+    return mark_safe(  # noqa: S308 (both parts are rendered templates)
+        _same_on_every_page("includes/header.html").replace("<!--edition-link-->", edition_link(context), 1)
+    )
 
 
 @register.simple_tag
@@ -68,3 +77,66 @@ def about_url():
 @register.simple_tag
 def site_name():
     return settings.SITE_NAME
+
+
+# --- the other edition ----------------------------------------------------------------------------
+def _edition_urls(context) -> dict[str, str]:
+    """This page's address in each edition it exists in. An article exists in the editions it is
+    published in; every other page (home, help, search, topics, the share kit) in all of them."""
+    article = context.get("article")
+    request = context.get("request")
+    if article is not None and getattr(article, "is_public", False):
+        return {code: article.url_in(code) for code in languages.EDITIONS if code in article.languages}
+    if request is None or getattr(request, "resolver_match", None) is None:
+        return {}
+    urls = {}
+    for code in languages.EDITIONS:
+        url = languages.in_language(request.get_full_path(), code)
+        if languages.language_of_path(url) == code:
+            urls[code] = url
+    return urls
+
+
+@register.simple_tag(takes_context=True)
+def edition_link(context):
+    """The link to this page in the other language, or, where the page has no translation yet,
+    to the other edition's home page. Works on every page, error pages included."""
+    current = get_language() or languages.DEFAULT
+    other = languages.other_editions(current)[0]
+    urls = _edition_urls(context)
+    with override(other):
+        if other in urls:
+            href, label = urls[other], languages.NAMES[other]
+        else:
+            href = reverse("articles:home")
+            label = "Información en español" if other == "es" else "Information in English"
+    return format_html(
+        '<a class="edition-link" href="{}" hreflang="{}" lang="{}">{}</a>', href, languages.TAGS[other], other, label
+    )
+
+
+@register.simple_tag(takes_context=True)
+def edition_alternates(context):
+    """<link rel="alternate" hreflang> for each edition this page exists in, and x-default (the
+    English page): reciprocal, because every edition's page lists the same set."""
+    urls = _edition_urls(context)
+    if len(urls) < 2:
+        return ""
+    links = [(languages.TAGS[code], absolute_url(url)) for code, url in urls.items()]
+    links.append(("x-default", absolute_url(urls[languages.DEFAULT])))
+    return format_html(
+        "\n".join(['<link rel="alternate" hreflang="{}" href="{}">'] * len(links)),
+        *(part for link in links for part in link),
+    )
+
+
+@register.simple_tag
+def og_locale() -> str:
+    return languages.OG_LOCALES.get(html_lang(), languages.OG_LOCALES[languages.DEFAULT])
+
+
+@register.simple_tag
+def html_lang():
+    """The <html lang> of this page's edition (no database, no context: the 500 page uses it too)."""
+    language = get_language() or languages.DEFAULT
+    return language if language in languages.EDITIONS else languages.DEFAULT

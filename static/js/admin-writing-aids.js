@@ -15,6 +15,7 @@
       sent = body.value;
       var data = new FormData();
       data.append("body", sent);
+      data.append("language", panel.dataset.language || "en");
       fetch(panel.dataset.url, {
         method: "POST",
         body: data,

@@ -148,7 +148,7 @@ def test_every_handout_prints_on_two_pages_or_fewer_in_type_no_smaller_than_9pt(
         PublishedPage.objects.update(reviewer_name=reviewer.name, reviewer_credentials=reviewer.credentials, **review)
     page = new_page()
     page.emulate_media(media="print")
-    slugs = sorted(Article.objects.published().values_list("slug", flat=True))
+    slugs = sorted(Article.objects.published().filter(language="en").values_list("slug", flat=True))
     content = Path(__file__).resolve().parents[2] / "content"
     assert set(slugs) >= {path.stem for path in content.glob("*.md") if "\nstatus: published" in path.read_text()}
     too_long, too_small = [], []
