@@ -148,14 +148,17 @@ def test_every_handout_prints_on_two_pages_or_fewer_in_type_no_smaller_than_9pt(
         PublishedPage.objects.update(reviewer_name=reviewer.name, reviewer_credentials=reviewer.credentials, **review)
     page = new_page()
     page.emulate_media(media="print")
-    slugs = sorted(Article.objects.published().filter(language="en").values_list("slug", flat=True))
+    handouts = [(p.language, p.slug, f"{p.get_absolute_url()}print/") for p in PublishedPage.objects.all()]
     content = Path(__file__).resolve().parents[2] / "content"
-    assert set(slugs) >= {path.stem for path in content.glob("*.md") if "\nstatus: published" in path.read_text()}
+    published = {path.stem for path in content.glob("*.md") if "\nstatus: published" in path.read_text()}
+    assert {slug for language, slug, _ in handouts if language == "en"} >= published
+    assert {slug for language, slug, _ in handouts if language == "es"} >= published  # every Spanish page too
     too_long, too_small = [], []
-    for slug in slugs:
-        page.goto(f"/tms/{slug}/print/")
+    for language, slug, url in sorted(handouts):
+        page.goto(url)
+        slug = f"{language}/{slug}"
         if signed_off:
-            assert page.get_by_text("Review overdue").is_visible()
+            assert page.get_by_text("Revisión atrasada" if language == "es" else "Review overdue").is_visible()
         for paper in ("Letter", "A4"):
             if (pages := pdf_page_count(page.pdf(format=paper))) > 2:
                 too_long.append(f"{slug} on {paper}: {pages} pages")
