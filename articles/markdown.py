@@ -20,6 +20,8 @@ import markdown
 from bleach.html5lib_shim import Filter
 from markdown.treeprocessors import Treeprocessor
 
+from .aids import present_aids
+
 ALLOWED_TAGS = frozenset(
     {
         "p", "br", "hr", "h2", "h3", "h4", "h5", "h6",
@@ -74,7 +76,7 @@ RESERVED_IDS = frozenset(
         "toc-heading", "related-heading", "intro-heading", "page-history-heading",
         "for-me-heading", "review-heading", "share-heading", "search-q", "home-search-q",
         "footer-crisis-heading", "footer-disclaimer-heading",
-        "emergency-heading", "call-heading", "abroad-heading",
+        "emergency-heading", "call-heading", "abroad-heading", "handout-changes-title",
     }
 )  # fmt: skip
 _ID_RE = re.compile(r"\A[A-Za-z][A-Za-z0-9_:.-]{0,99}\Z")
@@ -256,8 +258,9 @@ def render_markdown(text: str) -> Rendered:
 
 
 def markdownify(text: str) -> str:
-    """The admin preview: exactly the HTML the public page will show."""
-    return render_markdown(text).html
+    """The admin preview: exactly the HTML the public page will show, with its tick boxes, choice
+    scales, icon arrays and phone cards (articles/aids.py)."""
+    return present_aids(render_markdown(text).html)
 
 
 def reading_text(body: str) -> str:
@@ -332,8 +335,9 @@ def add_section_links(html: str) -> str:
 
 
 def present_body(html: str) -> BodyParts:
-    """Stored body HTML as the public page shows it: split into parts, with section links."""
-    parts = split_body(html)
+    """Stored body HTML as the public page shows it: split into parts, with section links, and
+    the decision-aid conventions (tick boxes, icon arrays...) made into their markup."""
+    parts = split_body(present_aids(html))
     return BodyParts(
         key_points=add_section_links(parts.key_points),
         main=add_section_links(parts.main),

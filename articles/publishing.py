@@ -16,6 +16,7 @@ from html import unescape
 
 from django.utils import timezone
 
+from . import aids
 from .derived import derive
 from .handout import handout_size
 from .markdown import present_body, split_body
@@ -84,7 +85,7 @@ def text_values(text: Text) -> dict:
         "main": parts.main,
         "references": parts.references,
         "toc": text.toc,
-        "text": strip_marks(text.plain),
+        "text": strip_marks(aids.plain_text(text.plain)),
         "citations": citations(split_body(text.html).references),
         "handout_size": handout_size(text.html),
     }
