@@ -151,3 +151,16 @@ def test_entries_made_public_before_versions_were_recorded_are_not_listed_as_cha
     html = client.get(f"/tms/page/?v={old}").content.decode()
     notice = html.split('<section class="handout-changes')[1].split("</section>")[0]
     assert "Updated the seizure risk" in notice and "An old entry" not in notice
+
+
+def test_a_handout_printed_before_the_page_moved_follows_it_and_keeps_its_version(client, make_article, reviewer, boss):
+    article = make_article(slug="old-name", reviewer=reviewer, **SIGNED)
+    old = printed_version(client, "old-name")
+    article.slug = "new-name"
+    workflow.article_save(article=article, change=workflow.EDITORIAL, user=boss)
+    change_and_sign_off(article, boss, reviewer, body_word="seizures", note="Updated the seizure risk")
+    response = client.get(f"/tms/old-name/?v={old}")
+    assert response.status_code == 301 and response["Location"] == f"/tms/new-name/?v={old}"
+    assert NOTICE in client.get(response["Location"]).content.decode()
+    assert client.get("/tms/old-name/").status_code == 301  # without a query, as before
+    assert client.get("/tms/never-was/?v=1").status_code == 404
