@@ -319,7 +319,13 @@ class ArticleAdmin(MarkdownxModelAdmin):
             (None, {"fields": ("title", *address, "summary")}),
             (
                 "Text",
-                {"fields": ("body",), "description": "Markdown. The preview shows exactly what readers will see."},
+                {
+                    "fields": ("body",),
+                    "description": "Markdown. The preview shows exactly what readers will see. Also: “- [ ] Question?” "
+                    "makes a tick box; “[[scale: A | B | C]]” before a list makes a row of choices per item; "
+                    "“[[icon-array: 14 | about 14 in 100]]” draws 100 people, 14 filled; “[[table-cards]]” before "
+                    "a table makes it cards on a phone (docs/decision-aids.md).",
+                },
             ),
             ("Writing aids", {"fields": ("writing_aids",)}),
             ("Publishing", {"fields": ("status", "topic", "order", "updated_on")}),

@@ -10,11 +10,15 @@ in ``content/``; tests/browser/test_reading.py prints every published page to ch
 
 from html.parser import HTMLParser
 
+from .aids import present_aids
 from .markdown import HEADING_TAGS, split_body
 
 BLOCK_ALLOWANCE = 40  # characters' worth of space for each paragraph or list item
 HEADING_ALLOWANCE = 65
 ROW_ALLOWANCE = 65  # a table row: cell padding and borders, and its cells' part lines
+# Decision aids as they print (articles/aids.py): a row of icon arrays is a drawing about seven
+# lines high; each answer of a table printed as cards, and each choice scale, starts a line.
+ICON_ARRAYS_ALLOWANCE = 400
 
 # (longest printed length for this type size, the handout's CSS class suffix), largest type first.
 TYPE_STEPS = ((10_500, ""), (12_100, "long"))
@@ -30,8 +34,11 @@ class _LengthCounter(HTMLParser):
         self._text: list[str] = []
 
     def handle_starttag(self, tag, attrs):
-        if tag in _BLOCKS:
+        classes = dict(attrs).get("class") or ""
+        if tag in _BLOCKS or tag == "fieldset" or classes == "cell-label":
             self.length += BLOCK_ALLOWANCE
+        elif classes == "icon-arrays":
+            self.length += ICON_ARRAYS_ALLOWANCE
         elif tag in HEADING_TAGS:
             self.length += HEADING_ALLOWANCE
         elif tag == "tr":
@@ -47,8 +54,9 @@ class _LengthCounter(HTMLParser):
 
 def print_length(html: str) -> int:
     """The printed length of stored body HTML's key points and main text (not the references,
-    which the handout leaves to the web page), in characters plus space allowances."""
-    parts = split_body(html)
+    which the handout leaves to the web page), in characters plus space allowances, with its
+    decision aids as they print."""
+    parts = split_body(present_aids(html))
     counter = _LengthCounter()
     counter.feed(f"{parts.key_points}\n{parts.main}")
     counter.close()

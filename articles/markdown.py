@@ -22,6 +22,8 @@ import markdown
 from bleach.html5lib_shim import Filter
 from markdown.treeprocessors import Treeprocessor
 
+from .aids import present_aids
+
 ALLOWED_TAGS = frozenset(
     {
         "p", "br", "hr", "h2", "h3", "h4", "h5", "h6",
@@ -76,7 +78,7 @@ RESERVED_IDS = frozenset(
         "toc-heading", "related-heading", "intro-heading", "page-history-heading",
         "for-me-heading", "review-heading", "share-heading", "search-q", "home-search-q",
         "footer-crisis-heading", "footer-disclaimer-heading",
-        "emergency-heading", "call-heading", "abroad-heading",
+        "emergency-heading", "call-heading", "abroad-heading", "handout-changes-title",
     }
 )  # fmt: skip
 _ID_RE = re.compile(r"\A[A-Za-z][A-Za-z0-9_:.-]{0,99}\Z")
@@ -440,7 +442,8 @@ def render_markdown(text: str) -> Rendered:
 
 def markdownify(text: str) -> str:
     """The admin's live preview: the body exactly as the public page shows it (the key points box,
-    section links, tables in their scrolling regions), from the same sanitized HTML and the same
+    section links, tables in their scrolling regions, tick boxes, choice scales, icon arrays and
+    phone cards: articles/aids.py), from the same sanitized HTML and the same
     template include, to be shown with the public site's own style sheet; or, for text past a
     limit, the reason, where the editor is looking."""
     from django.template.loader import render_to_string  # the rest of this module needs no Django
@@ -654,9 +657,13 @@ def present_part(html: str) -> str:
 
 def present_body(html: str) -> BodyParts:
     """Stored body HTML as the public page (and the sign-off screen) shows it: split into
-    whole parts, with section links and tables that scroll on their own. Pure: sanitized HTML
-    in, presented HTML out."""
+    whole parts, with section links, the decision-aid conventions made into their markup (tick
+    boxes, icon arrays...: articles/aids.py) and tables that scroll on their own. Pure: sanitized
+    HTML in, presented HTML out; the aids' markup is made after the split, from whole parts."""
     html, outline = _whole(html)
     return BodyParts(
-        *(wrap_tables(_with_section_links(html, outline, *bounds)) for bounds in _part_bounds(html, outline))
+        *(
+            wrap_tables(present_aids(_with_section_links(html, outline, *bounds)))
+            for bounds in _part_bounds(html, outline)
+        )
     )

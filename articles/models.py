@@ -362,6 +362,10 @@ class PageChange(models.Model):
     public = models.BooleanField(
         default=False, help_text="Shown on the page. A clinical change's note appears once it is signed off."
     )
+    # The published version (PublishedPage.version) this entry went public with: a handout printed
+    # at an older version lists it as a change since (articles/versions.py). Empty while waiting,
+    # and for entries made public before versions were recorded (older than any versioned handout).
+    version = models.PositiveIntegerField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
 

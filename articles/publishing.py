@@ -16,6 +16,7 @@ from html import unescape
 
 from django.utils import timezone
 
+from . import aids
 from .derived import derive
 from .handout import handout_size
 from .markdown import present_body, split_body
@@ -74,7 +75,7 @@ def citations(references_html: str) -> list[str]:
 def text_values(text: Text, language: str = "en") -> dict:
     """The TEXT_FIELDS of a published page showing ``text`` (in ``language``)."""
     parts = present_body(text.html)
-    plain = strip_marks(text.plain)
+    plain = strip_marks(aids.plain_text(text.plain))
     return {
         "version": text.version,
         "fingerprint": text_fingerprint(title=text.title, summary=text.summary, body=text.body),

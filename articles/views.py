@@ -7,7 +7,7 @@ from django.utils.translation import get_language, override
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_safe
 
-from . import connect, listing
+from . import connect, listing, versions
 from .crisis import current_region
 from .models import Article, PublishedPage
 from .publishing import preview_page
@@ -53,10 +53,14 @@ def public_page(slug: str) -> PublishedPage:
     return get_object_or_404(PublishedPage.objects.in_language(get_language()), slug=slug)
 
 
-def _article_response(request, slug, *, working_copy=False, template="articles/article_detail.html", extra=None):
+def _article_response(
+    request, slug, *, working_copy=False, template="articles/article_detail.html", extra=None, handout_version=None
+):
     """The article page, from what the public reads. Staff also see pages the public cannot
     (drafts, pages in review) and, with `working_copy` (the admin's preview), the text as edited,
-    even where the public still reads the last approved text. `extra` adds template context."""
+    even where the public still reads the last approved text. `extra` adds template context.
+    ``handout_version``: the ``?v=`` of a printed handout's address; a newer page says what
+    changed since (articles/versions.py)."""
     language = get_language()
     page = None if working_copy else PublishedPage.objects.in_language(language).filter(slug=slug).first()
     if page is None:
@@ -65,6 +69,7 @@ def _article_response(request, slug, *, working_copy=False, template="articles/a
             raise Http404("No such page")
         article = get_object_or_404(Article.objects.select_related("reviewer"), language=language, slug=slug)
         page = preview_page(article)
+    handout = versions.handout_check(page, handout_version) if page.is_public else versions.HandoutCheck(known=True)
     neighbours = listing.topic_neighbours(page, related=RELATED_PAGES)
     response = render(
         request,
@@ -77,17 +82,21 @@ def _article_response(request, slug, *, working_copy=False, template="articles/a
             "related": neighbours.related,
             "previous_page": neighbours.previous,
             "next_page": neighbours.next,
+            "handout_changes": handout.changes,
             **(extra or {}),
         },
     )
     if not page.is_public:
         response["Cache-Control"] = "private, no-store"
+    elif not handout.known:
+        # The plain page, but not kept in the shared page cache: only real versions are.
+        response["Cache-Control"] = "private, max-age=60"
     return response
 
 
 @require_safe
 def article_detail(request, slug):
-    return _article_response(request, slug)
+    return _article_response(request, slug, handout_version=request.GET.get(versions.VERSION_PARAM))
 
 
 @require_safe
@@ -106,12 +115,18 @@ def article_print_large(request, slug):
 @require_safe
 @cache_control(max_age=86400, public=True)
 def article_qr(request, slug):
-    """A QR code (SVG) for a published page's canonical address, or for one of its sections."""
+    """A QR code (SVG) for a published page's canonical address, or for one of its sections;
+    with ``?v=``, a handout's: the address with the version it was printed from."""
     page = public_page(slug)
     section = request.GET.get("section") or None
     if section is not None and section not in page.section_ids:
         raise Http404("No such section on this page")
-    svg = qr_svg(article_url(page, section=section), title=f"QR code: {page.title}")
+    url = article_url(page)
+    if versions.VERSION_PARAM in request.GET:
+        if not versions.handout_check(page, request.GET[versions.VERSION_PARAM]).known:
+            raise Http404("No such version of this page")
+        url = f"{url}?{versions.VERSION_PARAM}={versions.version_asked(request.GET[versions.VERSION_PARAM])}"
+    svg = qr_svg(f"{url}#{section}" if section else url, title=f"QR code: {page.title}")
     return HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
 
 

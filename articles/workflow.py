@@ -176,7 +176,7 @@ def article_save(
         if note.strip():
             public = page is not None and page.fingerprint == article.current_fingerprint()
             _add_page_change(article, kind=EDITORIAL if change == EDITORIAL else CLINICAL, note=note, user=user,
-                             public=public)  # fmt: skip
+                             public=public, version=page.version if public else None)  # fmt: skip
         _refresh_editions(article.source or article, user=user)
     return page
 
@@ -321,18 +321,19 @@ def _settle_notes(article: Article, *, was: str | None, page) -> None:
         return
     waiting = article.page_changes.filter(public=False)
     if page.fingerprint != was:
-        waiting.update(public=True, date=timezone.localdate())
+        waiting.update(public=True, date=timezone.localdate(), version=page.version)
     elif article.current_fingerprint() == page.fingerprint:
         waiting.delete()
 
 
-def _add_page_change(article: Article, *, kind: str, note: str, user, public: bool) -> PageChange:
+def _add_page_change(article: Article, *, kind: str, note: str, user, public: bool, version=None) -> PageChange:
     return PageChange.objects.create(
         article=article,
         kind=kind,
         note=note.strip(),
         created_by=user if getattr(user, "pk", None) else None,
         public=public,
+        version=version,
     )
 
 

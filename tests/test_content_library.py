@@ -20,7 +20,7 @@ EXPECTED = {
     "what-is-tms", "how-tms-works", "types-of-tms", "does-tms-work", "risks-and-side-effects",
     "is-tms-right-for-me", "what-to-expect", "tms-compared-with-other-treatments", "cost-and-insurance",
     "questions-to-ask", "after-tms", "faq", "glossary", "about-this-site", "tms-for-young-people",
-    "choosing-a-tms-clinic",
+    "choosing-a-tms-clinic", "compare-your-options",
 }  # fmt: skip
 SITE_PATHS = {"/", "/help/", "/search/", "/clinicians/", "/about/", "/feed/"}
 
@@ -44,7 +44,7 @@ def parsed(slug) -> _Ids:
     return parser
 
 
-def test_all_sixteen_pages_are_there_and_published():
+def test_all_seventeen_pages_are_there_and_published():
     assert set(PAGES) == EXPECTED
     assert {f.meta["status"] for f in FILES} == {"published"}
 

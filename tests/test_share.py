@@ -202,10 +202,14 @@ def test_article_offers_copy_link_qr_code_and_print(client, make_article, settin
 
 def test_print_view_is_a_handout_without_navigation(client, make_article, reviewer, settings):
     settings.SITE_URL = "https://tmsinfo.example"
-    make_article(slug="page", body=BODY, reviewer=reviewer, reviewed_on="2026-10-01", next_review_due="2027-10-01")
+    article = make_article(
+        slug="page", body=BODY, reviewer=reviewer, reviewed_on="2026-10-01", next_review_due="2027-10-01"
+    )
     html = client.get("/tms/page/print/").content.decode()
     assert "<h1>Page" in html.replace("\n", "")
-    assert "tmsinfo.example/tms/page/" in html and 'src="/tms/page/qr.svg"' in html
+    # The handout's address and QR code carry the version it shows (articles/versions.py).
+    version = article.published_pages.get().version
+    assert f"tmsinfo.example/tms/page/?v={version}" in html and f'src="/tms/page/qr.svg?v={version}"' in html
     assert "Medically reviewed by <strong>Dr Test Person, MD, psychiatrist</strong>" in html
     assert "Point one." in html and "More text." in html
     assert 'href="tel:988"' in html and "not a substitute for professional medical advice" in html

@@ -3,7 +3,7 @@
 from django import template
 from django.utils.http import urlencode
 
-from articles import seo, sharing
+from articles import seo, sharing, versions
 
 register = template.Library()
 
@@ -18,6 +18,13 @@ def absolute_url(path: str) -> str:
 def article_url(article, section: str = "") -> str:
     """The canonical address of an article, or of one of its sections."""
     return sharing.article_url(article, section=section or None)
+
+
+@register.simple_tag
+def handout_url(article) -> str:
+    """The address a printed page carries: the canonical one with the version it shows (``?v=``),
+    so a reader scanning it later is told what changed since (articles/versions.py)."""
+    return versions.handout_url(article)
 
 
 @register.filter

@@ -89,7 +89,10 @@ def test_print_view_has_address_qr_code_review_line_and_crisis_lines(new_page, l
     page.goto(ARTICLE + "print/")
     handout = page.locator("main")
     assert handout.get_by_role("heading", level=1).inner_text() == "Risks and side effects of TMS"
-    assert handout.get_by_role("link", name=re.sub(r"^https?://", "", site_url) + ARTICLE).first.is_visible()
+    # The printed address and the QR code carry the version printed (articles/versions.py).
+    version = PublishedPage.objects.get(slug="risks-and-side-effects").version
+    printed = f"{ARTICLE}?v={version}"
+    assert handout.get_by_role("link", name=re.sub(r"^https?://", "", site_url) + printed).first.is_visible()
     assert page.get_by_text("Awaiting medical review").first.is_visible()  # the honest review line
     assert handout.get_by_role("heading", name="Key points").is_visible()
     assert handout.locator(".key-points li").first.is_visible()
@@ -114,7 +117,7 @@ def test_print_view_has_address_qr_code_review_line_and_crisis_lines(new_page, l
         for (let i = 0; i < rgba.length; i += 4) gray.push(rgba[i]);
         return gray;
     }""")
-    assert decode_gray(bytes(pixels), 240, 240) == [f"{site_url}{ARTICLE}"]
+    assert decode_gray(bytes(pixels), 240, 240) == [f"{site_url}{printed}"]
     assert page.console_errors == []
 
 
