@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,9 @@ class Region:
     lines: tuple[Line, ...]
     directory: tuple[tuple[str, str], ...]  # international directories: (label, https URL)
     verified_on: date
+    # The first line in a few words, to end a sentence: "If you need help now, call or text 988".
+    # Shown where a message cannot be answered (the feedback form); it links to ``primary.href``.
+    help_now: str = ""
 
     @property
     def primary(self) -> Line:
@@ -74,6 +78,7 @@ REGIONS: dict[str, Region] = {
         ),
         directory=INTERNATIONAL_DIRECTORIES,
         verified_on=date(2026, 11, 22),
+        help_now=_("call or text 988"),
     ),
     "UK": Region(
         code="UK",
@@ -100,6 +105,7 @@ REGIONS: dict[str, Region] = {
         ),
         directory=INTERNATIONAL_DIRECTORIES,
         verified_on=date(2026, 11, 22),
+        help_now=_("call Samaritans on 116 123"),
     ),
 }
 

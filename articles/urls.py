@@ -16,6 +16,7 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("clinicians/", views.clinicians, name="clinicians"),
     path("about/", views.about, name="about"),
+    path("feedback/", views.feedback_view, name="feedback"),
     path("feed/", UpdatesFeed(), name="feed"),
     path("sitemap.xml", sitemap_index, name="sitemap"),
     path("sitemap-<slug:section>.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap-section"),

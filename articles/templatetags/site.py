@@ -58,5 +58,11 @@ def crisis_lines(large=False):
 
 
 @register.simple_tag
+def crisis_region():
+    """The configured region's crisis lines (articles/crisis.py), for ``{% crisis_region as region %}``."""
+    return current_region()
+
+
+@register.simple_tag
 def site_name():
     return settings.SITE_NAME
