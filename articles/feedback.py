@@ -235,7 +235,8 @@ def version_seen(page: PublishedPage, posted: str) -> int | None:
     if not posted.isdigit():
         return None
     version = int(posted)
-    if version == page.version or page.history.filter(version=version).exists():
+    earlier = PublishedPage.history.filter(article_id=page.article_id, language=page.language, version=version)
+    if version == page.version or earlier.exists():
         return version
     return None
 
