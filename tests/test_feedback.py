@@ -237,8 +237,10 @@ def test_the_count_per_client_is_a_salted_hash_that_changes_every_day_and_holds_
     request = RequestFactory().post(URL, REMOTE_ADDR="127.0.0.1")
     today, tomorrow = timezone.localdate(), timezone.localdate() + dt.timedelta(days=1)
     assert feedback.client_key(request, today=today) != feedback.client_key(request, today=tomorrow)
-    held = repr(caches["feedback"]._cache) + repr(list(caches["feedback"]._cache))
-    assert f"posts:{feedback.client_key(request)}" in held
+    counts = caches["feedback"]
+    assert counts.get(f"posts:{feedback.client_key(request)}") == 1
+    held = repr(dict(getattr(counts, "_cache", {})))  # the memory cache's keys (Redis: the browser test looks)
+    assert "posts:" in held or "_cache" not in vars(counts)
     assert "127.0.0.1" not in held and "203.0.113.9" not in held
 
 
