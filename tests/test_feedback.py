@@ -100,6 +100,13 @@ def test_the_footer_report_an_error_opens_the_site_feedback_form(client, page, s
     assert 'name="reason"' in text_of(form) and 'name="section"' not in text_of(form)
 
 
+@pytest.mark.parametrize("method", ["put", "patch", "delete"])
+def test_the_feedback_address_takes_only_get_and_post(client, method):
+    response = getattr(client, method)(URL, headers={"Origin": SITE})
+    assert response.status_code == 405 and response["Allow"] == "GET, HEAD, POST"
+    assert_page_keeps_promises(text_of(response), f"{method} {URL}")
+
+
 # --- what is stored -----------------------------------------------------------------------------
 def test_yes_is_kept_with_the_page_its_version_and_the_date_and_nothing_about_the_reader(client, page):
     response = post(client, vote(page, "yes"), user_agent="PatientPhone/9.9", x_forwarded_for="203.0.113.9")

@@ -77,8 +77,9 @@ class SecurityMiddleware:
     def process_view(self, request, view_func, view_args, view_kwargs):
         """The public site is read-only: other methods get a 405 page (before any CSRF check),
         except a POST to a view marked ``accepts_public_posts`` (reader feedback)."""
-        if request.method == "POST" and getattr(view_func, "accepts_public_posts", False):
-            return None
+        if getattr(view_func, "accepts_public_posts", False):
+            allowed = (*SAFE_METHODS, "POST")
+            return None if request.method in allowed else not_allowed_page(request, allowed)
         if request.method not in SAFE_METHODS and not _is_editorial(request):
             return not_allowed_page(request)
         return None
