@@ -9,19 +9,21 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import escape
+from django.utils.html import escape, format_html
+from django.utils.http import urlencode
 from markdownx.admin import MarkdownxModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import connect, views, workflow
+from . import connect, feedback, views, workflow
 from .markdown import RenderLimitError, render_markdown
-from .models import Article, CodeMapEntry, CodeMapPage, PageChange, Reviewer, StaleArticle
+from .models import Article, CodeMapEntry, CodeMapPage, Feedback, PageChange, Reviewer, StaleArticle
 from .publishing import preview_page
 from .readability import writing_aids
 from .sharing import article_url
@@ -735,3 +737,109 @@ class CodeMapEntryAdmin(admin.ModelAdmin):
         obj._history_user = request.user
         obj._change_reason = "Deleted in the admin"
         super().delete_model(request, obj)
+
+
+# --- reader feedback ------------------------------------------------------------------------
+class FeedbackKindFilter(admin.SimpleListFilter):
+    title = "kind"
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        return (("reports", "Problem reports"), ("answers", "Yes/no answers only"))
+
+    def queryset(self, request, queryset):
+        if self.value() == "reports":
+            return queryset.exclude(reason="", text="")
+        if self.value() == "answers":
+            return queryset.filter(reason="", text="")
+        return queryset
+
+
+@admin.register(Feedback)
+class FeedbackAdmin(admin.ModelAdmin):
+    """What readers told us (articles/feedback.py, docs/feedback.md): flagged entries first, then
+    new ones. Editors and medical reviewers read it and mark it handled; nobody adds an entry or
+    edits what a reader wrote. "By page and version" counts answers and reports per version."""
+
+    list_display = ("received_on", "flag", "page", "version", "language", "answer", "reason", "section_link",
+                    "message", "handled")  # fmt: skip
+    list_display_links = ("received_on",)
+    list_filter = ("handled", "flagged", FeedbackKindFilter, "reason", "helpful", "language")
+    search_fields = ("text", "article__title", "article__slug")
+    list_select_related = ("article",)
+    list_per_page = 50
+    actions = ("mark_handled", "mark_not_handled")
+    fields = ("article", "language", "version", "section", "helpful", "reason", "text", "received_on", "flagged",
+              "handled")  # fmt: skip
+    readonly_fields = ("article", "language", "version", "section", "helpful", "reason", "text", "received_on",
+                       "flagged")  # fmt: skip
+    change_list_template = "admin/articles/feedback/change_list.html"
+
+    def has_add_permission(self, request):
+        return False  # entries come from readers only
+
+    @admin.display(description="Flag", ordering="-flagged")
+    def flag(self, obj: Feedback) -> str:
+        return "\u2691 Flagged" if obj.flagged else ""
+
+    @admin.display(description="Page", ordering="article__title")
+    def page(self, obj: Feedback) -> str:
+        return obj.article.title if obj.article_id else "(the whole site)"
+
+    @admin.display(description="Helpful?", ordering="helpful")
+    def answer(self, obj: Feedback) -> str:
+        return {True: "Yes", False: "No"}.get(obj.helpful, "")
+
+    @admin.display(description="Section", ordering="section")
+    def section_link(self, obj: Feedback) -> str:
+        """The section on the page as the public reads it now."""
+        if not (obj.section and obj.article_id):
+            return obj.section
+        return format_html('<a href="{}#{}">{}</a>', obj.article.get_absolute_url(), obj.section, obj.section)
+
+    @admin.display(description="Message")
+    def message(self, obj: Feedback) -> str:
+        return obj.text if len(obj.text) <= 200 else obj.text[:200].rstrip() + "\u2026"
+
+    @admin.action(description="Mark as handled", permissions=["change"])
+    def mark_handled(self, request, queryset):
+        done = queryset.update(handled=True)
+        self.message_user(request, f"{done} feedback entr{'y' if done == 1 else 'ies'} marked as handled.")
+
+    @admin.action(description="Mark as not handled", permissions=["change"])
+    def mark_not_handled(self, request, queryset):
+        done = queryset.update(handled=False)
+        self.message_user(request, f"{done} feedback entr{'y' if done == 1 else 'ies'} marked as not handled.")
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("by-page/", wrap(self.by_page_view), name="articles_feedback_by_page"),
+            *super().get_urls(),
+        ]
+
+    def by_page_view(self, request):
+        """Per page, language and published version: yes and no, reports by reason, new and flagged."""
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        rows = feedback.by_page_and_version()
+        if request.GET.get("article", "").isdigit():
+            rows = rows.filter(article_id=int(request.GET["article"]))
+        page = Paginator(rows, 50).get_page(request.GET.get("p"))
+        changelist = reverse("admin:articles_feedback_changelist")
+        for row in page:
+            lookup = {"article__id__exact": row["article_id"]} if row["article_id"] else {"article__isnull": "True"}
+            lookup.update({"language__exact": row["language"]})
+            if row["version"] is not None:
+                lookup["version__exact"] = row["version"]
+            row["entries_url"] = f"{changelist}?{urlencode(lookup)}"
+            row["reasons"] = [(label, row[f"reason_{value}"]) for value, label in Feedback.Reason.choices]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "app_label": self.opts.app_label,
+            "title": "Reader feedback by page and version",
+            "page_obj": page,
+            "reasons": Feedback.Reason.choices,
+        }
+        return TemplateResponse(request, "admin/articles/feedback/by_page.html", context)

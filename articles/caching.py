@@ -181,14 +181,15 @@ def _bump_after_commit() -> None:
 
 
 def content_changed(sender, using=None, **kwargs) -> None:
-    """Signal receiver: any saved or deleted model of the articles app invalidates every page.
+    """Signal receiver: any saved or deleted model of the articles app invalidates every page
+    (except models that say ``changes_public_pages = False``).
 
     Bumps at once (the saving process sees its change immediately, also inside a transaction) and
     once more after the transaction commits, so a page rendered by another process between the
     save and the commit, from the old rows, is never kept under the new generation.
     """
-    if sender._meta.app_label != "articles":
-        return
+    if sender._meta.app_label != "articles" or not getattr(sender, "changes_public_pages", True):
+        return  # reader feedback, for one, changes no page: a flood of it must not empty the cache
     try:
         generation.bump()
     except Exception:  # noqa: BLE001 (an unreachable shared cache must never block a save)

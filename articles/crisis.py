@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,9 @@ class Region:
     lines: tuple[Line, ...]
     directory: tuple[tuple[str, str], ...]  # international directories: (label, https URL)
     verified_on: date
+    # The first line in a few words, to end a sentence: "If you need help now, call or text 988".
+    # Shown where a message cannot be answered (the feedback form); it links to ``primary.href``.
+    help_now: str = ""
 
     @property
     def primary(self) -> Line:
@@ -79,6 +83,7 @@ REGIONS: dict[str, Region] = {
         ),
         directory=INTERNATIONAL_DIRECTORIES,
         verified_on=date(2026, 11, 22),
+        help_now=_("call or text 988"),
     ),
     "UK": Region(
         code="UK",
@@ -105,6 +110,7 @@ REGIONS: dict[str, Region] = {
         ),
         directory=INTERNATIONAL_DIRECTORIES,
         verified_on=date(2026, 11, 22),
+        help_now=_("call Samaritans on 116 123"),
     ),
 }
 
@@ -147,6 +153,7 @@ SPANISH: dict[str, Region] = {
                 detail="Gratis, las 24 horas, con una persona voluntaria capacitada. En inglés.",
             ),
         ),
+        help_now="llame o envíe un mensaje de texto al 988",
         directory=DIRECTORIOS_INTERNACIONALES,
         verified_on=date(2026, 12, 1),
     ),

@@ -79,6 +79,9 @@ RESERVED_IDS = frozenset(
         "for-me-heading", "review-heading", "share-heading", "search-q", "home-search-q",
         "footer-crisis-heading", "footer-disclaimer-heading",
         "emergency-heading", "call-heading", "abroad-heading", "handout-changes-title",
+        # the feedback box at the end of article pages (templates/includes/feedback_*.html)
+        "feedback", "feedback-heading", "feedback-crisis-heading", "feedback-section", "feedback-no-reply",
+        "feedback-text", "feedback-text-hint", "feedback-kept", "feedback-website", "feedback-vote-website",
     }
 )  # fmt: skip
 _ID_RE = re.compile(r"\A[A-Za-z][A-Za-z0-9_:.-]{0,99}\Z")

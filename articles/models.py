@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 from markdownx.models import MarkdownxField
 from simple_history.models import HistoricalRecords
 
@@ -433,3 +434,55 @@ class CodeMapPage(models.Model):
 
     def __str__(self) -> str:
         return self.article.title
+
+
+class Feedback(models.Model):
+    """What one reader told us about one published page (or about the site as a whole).
+
+    Private by design: the page, the language and published version the reader saw, the section,
+    a reason from a fixed list, the text with email addresses and phone numbers removed, and the
+    day it came. Nothing about the reader: no address, cookie, browser or account. Entries go
+    after 12 months (``manage.py delete_old_feedback``). docs/feedback.md explains it.
+    """
+
+    class Reason(models.TextChoices):
+        HARD_TO_UNDERSTAND = "unclear", _("It is hard to understand")
+        WRONG = "wrong", _("Something is wrong or out of date")
+        BROKEN_LINK = "link", _("A link does not work")
+        MISSING = "missing", _("Something is missing")
+        OTHER = "other", _("Something else")
+
+    # Empty: about the site as a whole (the footer's "Report an error").
+    article = models.ForeignKey(Article, null=True, blank=True, on_delete=models.CASCADE, related_name="feedback")
+    language = models.CharField(max_length=8, default="en")
+    version = models.PositiveIntegerField(null=True, blank=True, help_text="The published version the reader saw")
+    helpful = models.BooleanField(null=True, blank=True, help_text="“Was this page helpful?”: yes, no, or not asked")
+    section = models.CharField(max_length=100, blank=True, help_text="A section id of the page")
+    reason = models.CharField(max_length=20, choices=Reason.choices, blank=True)
+    text = models.TextField(blank=True, help_text="As the reader wrote it, emails and phone numbers removed")
+    received_on = models.DateField(default=timezone.localdate)
+    flagged = models.BooleanField(default=False, help_text="The text has words that may mean the reader is in danger")
+    handled = models.BooleanField(default=False)
+
+    class Meta:
+        # Flagged entries first, then new ones, newest first.
+        ordering = ["handled", "-flagged", "-received_on", "-pk"]
+        verbose_name = "reader feedback"
+        verbose_name_plural = "reader feedback"
+        indexes = [
+            models.Index(fields=["article", "language", "version"], name="feedback_per_version"),
+            models.Index(fields=["handled", "flagged"], name="feedback_new"),
+            models.Index(fields=["received_on"], name="feedback_received"),
+        ]
+
+    # Saving feedback changes no public page: the page cache keeps its pages (articles/caching.py).
+    changes_public_pages = False
+
+    def __str__(self) -> str:
+        what = self.get_reason_display() or {True: "Helpful", False: "Not helpful"}.get(self.helpful, "Feedback")
+        return f"{what} · {self.article or 'the whole site'} · {self.received_on:%d %b %Y}"
+
+    @property
+    def is_problem_report(self) -> bool:
+        """A reason or a text (a plain yes or no needs no handling)."""
+        return bool(self.reason or self.text)

@@ -20,5 +20,6 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("clinicians/", views.clinicians, name="clinicians"),
     path("about/", views.about, name="about"),
+    path("feedback/", views.feedback_view, name="feedback"),
     path("feed/", UpdatesFeed(), name="feed"),
 ]

@@ -5,9 +5,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language, override
 from django.views.decorators.cache import cache_control, never_cache
-from django.views.decorators.http import require_safe
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods, require_safe
 
-from . import connect, listing, versions
+from tmsinfo.security import accepts_public_posts
+
+from . import connect, feedback, listing, versions
 from .crisis import current_region
 from .models import Article, PublishedPage
 from .publishing import preview_page
@@ -84,6 +88,8 @@ def _article_response(
             "next_page": neighbours.next,
             "handout_changes": handout.changes,
             **(extra or {}),
+            # "Report a problem with this section" opens the form with the section chosen.
+            "feedback_form": feedback.FeedbackForm(page=page, section=request.GET.get("section", "")),
         },
     )
     if not page.is_public:
@@ -170,6 +176,26 @@ def about(request):
 @require_safe
 def help_page(request):
     return render(request, "help.html", {"region": current_region(get_language())})
+
+
+@accepts_public_posts
+@csrf_exempt
+@sensitive_post_parameters()
+@require_http_methods(["GET", "HEAD", "POST"])
+def feedback_view(request):
+    """GET: the form about the site as a whole (the footer's "Report an error"). POST: one
+    message from any feedback form, answered with a page, or with just the answer's HTML for the
+    script that keeps the reader on the page (articles/feedback.py, docs/feedback.md)."""
+    if request.method != "POST":
+        return render(request, "articles/feedback.html", {"form": feedback.FeedbackForm()})
+    outcome = feedback.feedback_receive(request)
+    inline = request.headers.get("X-Feedback-Inline") == "1"
+    template = "includes/feedback_inline.html" if inline else "articles/feedback.html"
+    response = render(request, template, {"outcome": outcome}, status=outcome.status)
+    response["Cache-Control"] = "no-store"
+    if outcome.retry_after:
+        response["Retry-After"] = str(outcome.retry_after)
+    return response
 
 
 @require_safe

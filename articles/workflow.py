@@ -58,6 +58,9 @@ _EDITOR_PERMS = [
         for model in ("codemapentry", "codemappage")
         for action in ("view", "add", "change", "delete")
     ),
+    # Reader feedback: read it and mark it handled (its text is the reader's: nobody edits it).
+    "articles.view_feedback",
+    "articles.change_feedback",
 ]
 ROLE_PERMISSIONS = {
     EDITORS: _EDITOR_PERMS,

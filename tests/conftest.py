@@ -89,11 +89,12 @@ def compiled_translations():
 @pytest.fixture(autouse=True)
 def empty_page_cache():
     """Each test starts as a fresh deployment would: nothing in the page cache."""
-    from django.core.cache import cache
+    from django.core.cache import cache, caches
 
     from articles import caching, connect
 
     cache.clear()
+    caches["feedback"].clear()  # reader feedback's per-client counts
     caching.recent.clear()
     connect.code_map.forget()
     yield

@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles import workflow
-from articles.models import Article, CodeMapEntry, PageChange, Reviewer
+from articles.models import Article, CodeMapEntry, Feedback, PageChange, Reviewer
 
 pytestmark = pytest.mark.django_db
 ADMIN = f"/{settings.ADMIN_PATH}"
@@ -30,7 +30,7 @@ LOGIN = reverse("admin:login")
 ROLES = ["anonymous", "reader", "staff", "editor", "reviewer", "superuser"]
 EDITORIAL = {"editor", "reviewer", "superuser"}
 # Models whose admin never offers "add" (records written by the system).
-NO_ADD = {"axes.accessattempt", "axes.accesslog", "axes.accessfailurelog", "articles.pagechange"}
+NO_ADD = {"axes.accessattempt", "axes.accesslog", "axes.accessfailurelog", "articles.pagechange", "articles.feedback"}
 
 
 @pytest.fixture
@@ -72,6 +72,9 @@ def objects(make_article, reviewer, django_user_model):
         "articles.pagechange": PageChange.objects.create(article=page, kind="editorial", note="Fixed a typo"),
         "articles.codemapentry": CodeMapEntry.objects.create(
             system="2.16.840.1.113883.6.90", code="F33", name="Major depressive disorder, recurrent"
+        ),
+        "articles.feedback": Feedback.objects.create(
+            article=page, version=1, reason="wrong", text="The number of sessions is out of date."
         ),
         "auth.user": django_user_model.objects.create_user("someone"),
         "auth.group": Group.objects.create(name="Some group"),
@@ -118,6 +121,7 @@ def admin_urls(objects) -> list[tuple[str, str, str]]:
         ),
         ("articles.article", "restore", reverse("admin:articles_article_restore", args=[page.pk, first.history_id])),
         ("articles.article", "recover", reverse("admin:articles_article_recover_list")),
+        ("articles.feedback", "by-page", reverse("admin:articles_feedback_by_page")),
     ]
     return urls
 
@@ -129,12 +133,15 @@ EDITOR_PAGES = {
     "articles.pagechange": {"changelist", "change", "history"},
     # The code map (/connect/) is editors' content: every editorial role keeps it.
     "articles.codemapentry": {"changelist", "add", "change", "delete", "history"},
+    # Reader feedback: read it and mark it handled; nobody adds it, only a superuser deletes it.
+    "articles.feedback": {"changelist", "change", "history", "by-page"},
 }
 REVIEWER_PAGES = {
     "articles.article": EDITOR_PAGES["articles.article"] | {"sign-off"},
     "articles.reviewer": {"changelist", "change", "history"},  # view only: profiles are the administrators'
     "articles.pagechange": {"changelist", "change", "history", "delete"},
     "articles.codemapentry": EDITOR_PAGES["articles.codemapentry"],
+    "articles.feedback": EDITOR_PAGES["articles.feedback"],
 }
 
 
@@ -347,6 +354,28 @@ ACTIONS = {
         ),
         lambda o: CodeMapEntry.objects.filter(code="370143000", pages__article=o["articles.article"]).exists(),
         EDITORIAL, 403,
+    ),
+    "mark reader feedback handled": (
+        lambda c, o: (
+            reverse("admin:articles_feedback_changelist"),
+            {"action": "mark_handled", "_selected_action": [o["articles.feedback"].pk]},
+        ),
+        lambda o: Feedback.objects.get(pk=o["articles.feedback"].pk).handled,
+        EDITORIAL, 403,
+    ),
+    "edit what a reader wrote": (
+        lambda c, o: (
+            reverse("admin:articles_feedback_change", args=[o["articles.feedback"].pk]),
+            {"text": "Words the reader never wrote", "reason": "other", "flagged": "on", "handled": "on"},
+        ),
+        lambda o: Feedback.objects.filter(text="Words the reader never wrote").exists()
+        or Feedback.objects.filter(reason="other").exists() or Feedback.objects.filter(flagged=True).exists(),
+        set(), 302,  # nobody: the form saves "handled" only
+    ),
+    "delete reader feedback": (
+        lambda c, o: (reverse("admin:articles_feedback_delete", args=[o["articles.feedback"].pk]), {"post": "yes"}),
+        lambda o: not Feedback.objects.filter(pk=o["articles.feedback"].pk).exists(),
+        {"superuser"}, 403,
     ),
     "add a redirect": (
         lambda c, o: (

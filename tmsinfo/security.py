@@ -1,7 +1,7 @@
 """Security helpers that Django does not ship: a Permissions-Policy header, a read-only public
-site, bad requests answered with a page that carries the footer (crisis lines and disclaimer),
-the editor's preview endpoint answering 404 to anyone but staff, and the client address the login
-throttle counts by.
+site (but for the feedback form), bad requests answered with a page that carries the footer
+(crisis lines and disclaimer), the editor's preview endpoint answering 404 to anyone but staff,
+and the client address the login throttle and feedback count by.
 
 Django's own middleware sends CSP, HSTS, nosniff, Referrer-Policy and COOP (settings.py).
 See docs/security.md.
@@ -89,10 +89,21 @@ class SecurityMiddleware:
         return None
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        """The public site is read-only: other methods get a 405 page (before any CSRF check)."""
+        """The public site is read-only: other methods get a 405 page (before any CSRF check),
+        except a POST to a view marked ``accepts_public_posts`` (reader feedback)."""
+        if getattr(view_func, "accepts_public_posts", False):
+            allowed = (*SAFE_METHODS, "POST")
+            return None if request.method in allowed else not_allowed_page(request, allowed)
         if request.method not in SAFE_METHODS and not _is_editorial(request):
             return not_allowed_page(request)
         return None
+
+
+def accepts_public_posts(view):
+    """Mark a public view that takes a POST from anyone (the feedback form). It has no CSRF
+    cookie (public pages stay cacheable), so the view checks the origin itself."""
+    view.accepts_public_posts = True
+    return view
 
 
 def client_ip(request) -> str:

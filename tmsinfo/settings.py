@@ -123,6 +123,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 # --- Caching (docs/caching.md) -----------------------------------------------------------------
 # REDIS_URL makes Redis the shared cache, so several web nodes agree on cached pages and on
 # invalidation; without it each process keeps its own memory cache.
+# The "feedback" cache holds only the per-client counts of reader feedback (salted hashes that
+# change every day, never an address; articles/feedback.py). It is a cache of its own, so a flood
+# of posts cannot push pages out of the page cache.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
@@ -132,7 +135,13 @@ if REDIS_URL:
             "KEY_PREFIX": "tmsinfo",
             # Fail fast: an unreachable Redis slows no page down (pages are then rendered uncached).
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
-        }
+        },
+        "feedback": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "tmsinfo-feedback",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        },
     }
 else:
     CACHES = {
@@ -140,8 +149,15 @@ else:
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "tmsinfo",
             "OPTIONS": {"MAX_ENTRIES": 2000},
-        }
+        },
+        "feedback": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "tmsinfo-feedback",
+            "OPTIONS": {"MAX_ENTRIES": 10000},
+        },
     }
+# How many messages one client may send in an hour through the feedback form.
+TMSINFO_FEEDBACK_PER_HOUR = int(os.environ.get("TMSINFO_FEEDBACK_PER_HOUR", "5"))
 # Seconds a rendered public page stays in the server-side page cache (keys change on every edit).
 TMSINFO_PAGE_CACHE_SECONDS = int(os.environ.get("TMSINFO_PAGE_CACHE_SECONDS", "600"))
 # Without Redis: how often (seconds) each process checks the database for other processes' saves.
@@ -198,8 +214,9 @@ SITE_NAME = "TMS Info"
 SITE_URL = os.environ.get("TMSINFO_SITE_URL", "http://127.0.0.1:8000").strip().rstrip("/")
 # Crisis lines shown on every page: a key of articles.crisis.REGIONS.
 CRISIS_REGION = os.environ.get("TMSINFO_CRISIS_REGION", "US")
-# Where "Report an error" in the footer sends readers (a mailto: or https: address).
-REPORT_ERROR_URL = os.environ.get("TMSINFO_REPORT_ERROR_URL", "mailto:editors@tmsinfo.invalid")
+# Where "Report an error" in the footer sends readers: empty (the default) for the site's own
+# feedback form (/feedback/), or a mailto: or https: address elsewhere.
+REPORT_ERROR_URL = os.environ.get("TMSINFO_REPORT_ERROR_URL", "")
 
 # --- markdownx: the admin preview uses the one rendering path; no uploads -----------------
 MARKDOWNX_MARKDOWNIFY_FUNCTION = "articles.markdown.markdownify"

@@ -75,6 +75,12 @@ def about_url():
 
 
 @register.simple_tag
+def crisis_region():
+    """The configured region's crisis lines (articles/crisis.py), for ``{% crisis_region as region %}``."""
+    return current_region()
+
+
+@register.simple_tag
 def site_name():
     return settings.SITE_NAME
 
