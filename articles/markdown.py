@@ -587,7 +587,20 @@ def heading_text(inner_html: str) -> str:
     return " ".join(html_lib.unescape(_TAG_RE.sub("", inner_html)).split())
 
 
-def _with_section_links(html: str, outline: _Outline, start: int, end: int) -> str:
+# The words the presentation adds for screen readers, in each edition's language (this module
+# needs no Django, so no gettext: the published page is made in its own language, not the request's).
+PRESENTATION_WORDS = {
+    "en": {"section": "Link to section: ", "table": "Table"},
+    "es": {"section": "Enlace a la sección: ", "table": "Tabla"},
+}
+
+
+def _words(language: str) -> dict:
+    return PRESENTATION_WORDS.get(language, PRESENTATION_WORDS["en"])
+
+
+def _with_section_links(html: str, outline: _Outline, start: int, end: int, language: str = "en") -> str:
+    link_words = html_lib.escape(_words(language)["section"])
     out, done = [], start
     for el in outline.elements:
         if not (start <= el.start and el.end <= end) or el.start < done:
@@ -599,7 +612,7 @@ def _with_section_links(html: str, outline: _Outline, start: int, end: int) -> s
             html[done : el.start],
             f'<div class="section-heading">{html[el.start : el.end]}',
             f'<a class="section-link" href="#{html_lib.escape(el.id)}">',
-            f'<span aria-hidden="true">#</span><span class="visually-hidden">Link to section: {label}</span>',
+            f'<span aria-hidden="true">#</span><span class="visually-hidden">{link_words}{label}</span>',
             "</a></div>",
         ]
         done = el.end
@@ -623,15 +636,16 @@ _CAPTION_RE = re.compile(r"<caption\b[^>]*>(.*?)</caption>", re.DOTALL | re.IGNO
 _FIRST_HEADER_RE = re.compile(r"<th\b[^>]*>(.*?)</th>", re.DOTALL | re.IGNORECASE)
 
 
-def table_label(table_html: str) -> str:
+def table_label(table_html: str, language: str = "en") -> str:
     """What a screen reader announces for a table's scrolling region: "Table: <caption>", or
-    "Table: <first header cell>" when it has no caption."""
+    "Table: <first header cell>" when it has no caption (in the page's language)."""
     found = _CAPTION_RE.search(table_html) or _FIRST_HEADER_RE.search(table_html)
     words = heading_text(found.group(1)) if found else ""
-    return f"Table: {words}" if words else "Table"
+    table = _words(language)["table"]
+    return f"{table}: {words}" if words else table
 
 
-def wrap_tables(html: str) -> str:
+def wrap_tables(html: str, language: str = "en") -> str:
     """Put every (outermost) table in a region that scrolls sideways on its own when the table is
     wider than the screen: focusable, so a keyboard can reach and scroll it, and labelled, so a
     screen reader announces it (WCAG 2.1.1, 1.4.10). The page itself never scrolls sideways."""
@@ -645,7 +659,7 @@ def wrap_tables(html: str) -> str:
             depth -= 1
             if depth == 0:
                 table = html[start : match.end()]
-                label = html_lib.escape(table_label(table))
+                label = html_lib.escape(table_label(table, language))
                 out += [html[done:start], f'<div class="table-scroll" role="region" tabindex="0" aria-label="{label}">']
                 out += [table, "</div>"]
                 done = match.end()
@@ -658,7 +672,7 @@ def present_part(html: str) -> str:
     return wrap_tables(add_section_links(html))
 
 
-def present_body(html: str) -> BodyParts:
+def present_body(html: str, language: str = "en") -> BodyParts:
     """Stored body HTML as the public page (and the sign-off screen) shows it: split into
     whole parts, with section links, the decision-aid conventions made into their markup (tick
     boxes, icon arrays...: articles/aids.py) and tables that scroll on their own. Pure: sanitized
@@ -666,7 +680,7 @@ def present_body(html: str) -> BodyParts:
     html, outline = _whole(html)
     return BodyParts(
         *(
-            wrap_tables(present_aids(_with_section_links(html, outline, *bounds)))
+            wrap_tables(present_aids(_with_section_links(html, outline, *bounds, language)), language)
             for bounds in _part_bounds(html, outline)
         )
     )

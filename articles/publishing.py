@@ -74,7 +74,7 @@ def citations(references_html: str) -> list[str]:
 
 def text_values(text: Text, language: str = "en") -> dict:
     """The TEXT_FIELDS of a published page showing ``text`` (in ``language``)."""
-    parts = present_body(text.html)
+    parts = present_body(text.html, language)
     plain = strip_marks(aids.plain_text(text.plain))
     return {
         "version": text.version,

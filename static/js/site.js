@@ -4,6 +4,11 @@
 (function () {
   "use strict";
   var d = document;
+  // The words the script shows, in the page's language (templates/base.html puts them on <body>).
+  var words = d.body.dataset;
+  var COPY = words.copyLabel || "Copy link", COPIED = words.copied || "Copied";
+  var COPIED_SAY = words.copiedSay || "Link copied:", COPY_FAILED = words.copyFailed || "Could not copy. The link is";
+  var COPY_SECTION = words.copySection || "to section:";
   var live = d.createElement("p");
   live.className = "visually-hidden";
   live.setAttribute("role", "status");
@@ -23,14 +28,14 @@
     var text = button.firstChild;
     var done = function () {
       button.classList.add("copied");
-      text.nodeValue = "Copied";
-      say("Link copied: " + url);
+      text.nodeValue = COPIED;
+      say(COPIED_SAY + " " + url);
       setTimeout(function () {
         button.classList.remove("copied");
-        text.nodeValue = "Copy link";
+        text.nodeValue = COPY;
       }, 2500);
     };
-    var fail = function () { say("Could not copy. The link is " + url); };
+    var fail = function () { say(COPY_FAILED + " " + url); };
     if (navigator.clipboard && navigator.clipboard.writeText) {
       navigator.clipboard.writeText(url).then(done, fail);
     } else {
@@ -40,11 +45,14 @@
 
   d.querySelectorAll(".section-link").forEach(function (link) {
     var b = d.createElement("button");
-    var label = link.querySelector(".visually-hidden");
+    var heading = link.parentNode.querySelector("h2, h3");
     b.type = "button";
     b.className = "copy-link";
-    b.innerHTML = 'Copy link<span class="visually-hidden"></span>';
-    b.lastChild.textContent = label ? label.textContent.replace(/^Link/, "") : "";
+    b.appendChild(d.createTextNode(COPY));
+    var hidden = d.createElement("span");
+    hidden.className = "visually-hidden";
+    hidden.textContent = " " + COPY_SECTION + " " + (heading ? heading.textContent : "");
+    b.appendChild(hidden);
     b.addEventListener("click", function () {
       copy(b, pageUrl() + link.getAttribute("href"));
     });

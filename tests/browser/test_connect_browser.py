@@ -31,10 +31,10 @@ def test_an_infobutton_click_lands_on_the_page_or_a_short_list_of_them(page, axe
 
     # One page: the browser is taken straight to it.
     entry = CodeMapEntry.objects.create(system=CPT, code="0999T", name="A one-page code")
-    CodeMapPage.objects.create(entry=entry, article=Article.objects.get(slug="what-to-expect"))
+    CodeMapPage.objects.create(entry=entry, article=Article.objects.get(language="en", slug="what-to-expect"))
     response = page.goto(openemr_application(CPT, "0999T"))
     assert response.status == 200 and page.url == f"{live_server.url}/tms/what-to-expect/"
-    assert page.locator("h1").inner_text() == Article.objects.get(slug="what-to-expect").title
+    assert page.locator("h1").inner_text() == Article.objects.get(language="en", slug="what-to-expect").title
 
     # No page: it says so, with the way home and to help.
     response = page.goto(openemr_application(ICD10CM, "F31.9"))

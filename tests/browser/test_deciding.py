@@ -98,7 +98,7 @@ def test_ticking_three_questions_and_printing_gives_exactly_those_three(new_page
     printed = flat(printed_text(page))
     assert [question for question in questions if flat(question) in printed] == ticked
     assert "Why it matters" not in printed
-    version = PublishedPage.objects.get(slug="questions-to-ask").version
+    version = PublishedPage.objects.get(language="en", slug="questions-to-ask").version
     assert f"{QUESTIONS}?v={version}" in printed  # the page address
     assert "Call or text 988" in printed and "Crisis Text Line" in printed
     assert requests == []  # ticking sent nothing
@@ -114,7 +114,7 @@ def test_a_handout_scanned_after_a_clinical_change_shows_the_change_and_a_new_on
     scanned = scan(qr)
     assert re.fullmatch(rf"{live_server.url}/tms/what-is-tms/\?v=\d+", scanned)
 
-    article = Article.objects.get(slug="what-is-tms")
+    article = Article.objects.get(language="en", slug="what-is-tms")
     article.body = article.body.replace(
         "## Key points {#key-points}\n", "## Key points {#key-points}\n\n- A new point.\n"
     )
@@ -136,8 +136,8 @@ def test_a_handout_scanned_after_a_clinical_change_shows_the_change_and_a_new_on
 @pytest.mark.parametrize("width", [320, 1280])
 def test_axe_finds_nothing_on_the_deciding_pages(new_page, axe, live_content, width):
     page = new_page(viewport={"width": width, "height": 800})
-    old = PublishedPage.objects.get(slug="what-is-tms").version
-    article = Article.objects.get(slug="what-is-tms")
+    old = PublishedPage.objects.get(language="en", slug="what-is-tms").version
+    article = Article.objects.get(language="en", slug="what-is-tms")
     article.body = article.body.replace(
         "## Key points {#key-points}\n", "## Key points {#key-points}\n\n- A new point.\n"
     )
