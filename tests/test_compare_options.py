@@ -13,10 +13,10 @@ from django.conf import settings
 
 from articles.aids import present_aids
 from articles.content import load_directory
-from articles.markdown import render_markdown, split_body
+from articles.markdown import present_body, render_markdown, split_body
 
 CONTENT_DIR = Path(settings.BASE_DIR) / "content"
-PAGES = {f.meta["slug"]: f for f in load_directory(CONTENT_DIR)}
+PAGES = {f.meta["slug"]: f for f in load_directory(CONTENT_DIR) if f.meta["language"] == "en"}
 SLUG = "compare-your-options"
 OPTIONS = ["TMS", "New or added antidepressant", "Talk therapy", "ECT", "Esketamine"]
 QUESTIONS = [
@@ -74,12 +74,12 @@ def references(slug: str) -> dict[int, set[str]]:
 
 def page_text(slug: str) -> str:
     """What a reader sees of a page before its references: key points and main text."""
-    parts = split_body(present_aids(render_markdown(PAGES[slug].body).html))
+    parts = present_body(render_markdown(PAGES[slug].body).html)  # as the public page shows it
     return unescape(re.sub(r"<[^>]+>", " ", parts.key_points + parts.main))
 
 
 def options_page_blocks() -> list[tuple[str, str]]:
-    parts = split_body(present_aids(render_markdown(PAGES[SLUG].body).html))
+    parts = present_body(render_markdown(PAGES[SLUG].body).html)
     return blocks_of(parts.key_points + parts.main)
 
 

@@ -290,7 +290,7 @@ def test_the_privacy_promise_under_the_form_is_the_one_on_the_about_page(client,
     form = text_of(client.get(URL))
     promise = re.search(r'<p class="feedback-privacy">([^<]+)</p>', form).group(1)
     assert "12 months" in promise and "IP address" in promise and "email address or phone number" in promise
-    about = text_of(client.get("/about/"))
+    about = text_of(client.get("/about/", follow=True))
     assert promise in about.split('class="article-body"')[1].split('id="feedback"')[0]
 
 

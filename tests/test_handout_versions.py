@@ -7,6 +7,7 @@ import re
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.utils import timezone
 
 from articles import caching, workflow
 from articles.models import PageChange, PublishedPage
@@ -81,7 +82,7 @@ def test_a_handout_printed_before_a_clinical_change_shows_the_date_and_the_chang
     html = client.get(f"/tms/page/?v={old}").content.decode()
     assert NOTICE in html
     notice = html.split('<section class="handout-changes')[1].split("</section>")[0]
-    assert f"{first_public:%-d %B %Y}" in notice  # when the printed version went public
+    assert f"{timezone.localtime(first_public):%-d %B %Y}" in notice  # when it went public, in the site's time zone
     assert notice.index("Updated the seizure risk") < notice.index("Fixed a typo")  # clinical first
     assert html.index(NOTICE) < html.index("<h1>")  # above the page
     assert "Some text about seizures." in html  # and the page is the current one

@@ -270,7 +270,7 @@ def test_large_print_handout_keeps_address_qr_review_line_crisis_lines_and_every
     assert "<title>Large-print handout: " in html and "noindex" in html
     assert '<link rel="canonical" href="https://tmsinfo.example/tms/page/">' in html
     assert 'class="wrap wrap-print handout handout-large"' in html  # not the normal handout's small steps
-    assert "tmsinfo.example/tms/page/" in html and 'src="/tms/page/qr.svg"' in html
+    assert "tmsinfo.example/tms/page/" in html and 'src="/tms/page/qr.svg?v=' in html
     assert "Medically reviewed by <strong>Dr Test Person, MD, psychiatrist</strong>" in html
     assert "A point." in html and html.count("TMS uses magnetic pulses") == 80 * 4
     assert "A second source, only on the web page and in large print." in html  # the sources too

@@ -293,3 +293,28 @@ def test_there_is_a_spanish_feed(client, make_article, translate):
     feed = client.get("/es/feed/").content.decode()
     assert 'xml:lang="es-US"' in feed and "Una página traducida" in feed and "/es/tms/translated/" in feed
     assert "Una página traducida" not in client.get("/feed/").content.decode()
+
+
+def test_every_link_between_spanish_pages_opens_a_spanish_page_and_section_that_exist():
+    import re
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from articles.content import load_directory
+    from articles.markdown import render_markdown
+
+    files = [f for f in load_directory(Path(settings.BASE_DIR) / "content") if f.meta["language"] == "es"]
+    ids = {f.meta["slug"]: {e["id"] for e in render_markdown(f.body).toc} for f in files}
+    checked = 0
+    for f in files:
+        for href in re.findall(r'href="([^"]+)"', render_markdown(f.body).html):
+            if href.startswith("/tms/"):
+                pytest.fail(f"es/{f.path.name}: {href} leaves the Spanish edition")
+            match = re.fullmatch(r"/es/tms/([\w-]+)/(?:#([\w-]+))?", href)
+            if match:
+                slug, section = match.groups()
+                assert slug in ids, f"es/{f.path.name}: no Spanish page {href}"
+                assert not section or section in ids[slug], f"es/{f.path.name}: no section {href}"
+                checked += 1
+    assert checked > 50
