@@ -51,8 +51,8 @@ class RedirectFallbackMiddleware(DjangoRedirectFallbackMiddleware):
     """On a 404, follow the redirect an old address left behind, query string included."""
 
     def process_response(self, request, response):
-        if response.status_code != 404:
-            return response
+        if response.status_code != 404 or "\x00" in request.path:
+            return response  # no stored address holds a NUL (PostgreSQL cannot even be asked)
         site = get_current_site(request)
         target = (
             Redirect.objects.filter(site=site, old_path=request.get_full_path())

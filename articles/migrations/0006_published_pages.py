@@ -127,6 +127,13 @@ def move_to_published_pages(apps, schema_editor):
         )  # fmt: skip
 
 
+def check_constraints_now(apps, schema_editor):
+    """PostgreSQL defers foreign-key checks on the rows just written to the end of the transaction,
+    and refuses to alter a table with such checks pending: run them now, before the schema changes."""
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
 def move_back(apps, schema_editor):
     """Refill the approved_* columns of pages whose public text differs from their working copy."""
     from articles.markdown import render_markdown
@@ -381,8 +388,10 @@ class Migration(migrations.Migration):
             model_name="publishedpage",
             constraint=models.UniqueConstraint(fields=("language", "slug"), name="unique_published_slug"),
         ),
+        migrations.RunPython(check_constraints_now, check_constraints_now),
         migrations.RunPython(move_to_published_pages, move_back),
         migrations.RunPython(index_published_pages, index_search_entries),
+        migrations.RunPython(check_constraints_now, check_constraints_now),
         migrations.DeleteModel(
             name="SearchEntry",
         ),
