@@ -375,7 +375,7 @@ def load_directory(directory: Path, *, keep: bool = True) -> list[ContentFile]:
         seen[key] = name
         if meta["language"] == "en":
             fingerprint = text_fingerprint(title=meta["title"], summary=meta["summary"], body=parsed.body)
-            english[meta["slug"]] = (fingerprint, _section_ids(parsed.body))
+            english[meta["slug"]] = (fingerprint, parsed.body, name)  # its sections are read if a translation asks
         else:
             problems.extend(_translation_file_problems(parsed, english, name))
         files.append(parsed if keep else path)
@@ -431,11 +431,20 @@ def _translation_file_problems(parsed: ContentFile, english: dict, name: str) ->
         if Article.objects.filter(language="en", slug=slug).exists():
             return []
         return [Problem(name, "slug", f"there is no English page '{slug}' for this page to translate")]
-    fingerprint, ids = english[slug]
+    fingerprint, english_body, english_name = english[slug]
     source = parsed.meta["translation_of"] or {}
     if source.get("fingerprint") != fingerprint:
         return []  # it translates an earlier English text: the page will say so
-    missing = ids - _section_ids(parsed.body)
+    from .markdown import RenderLimitError
+
+    try:
+        ids = _section_ids(english_body)
+    except RenderLimitError as error:
+        return [Problem(english_name, "body", str(error))]
+    try:
+        missing = ids - _section_ids(parsed.body)
+    except RenderLimitError as error:
+        return [Problem(name, "body", str(error))]
     if missing:
         ids_text = ", ".join("{#" + i + "}" for i in sorted(missing))
         return [Problem(name, "(body)", f"the English page's sections are missing their ids here: {ids_text}")]
