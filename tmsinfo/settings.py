@@ -193,6 +193,11 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Collected stylesheets leave out their comments (tmsinfo/staticfiles.py).
+STATICFILES_FINDERS = [
+    "tmsinfo.staticfiles.ShippedFilesFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
