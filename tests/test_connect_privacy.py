@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from tests.test_production import ROOT, fetch_quietly, free_port, production_env
+from tests.test_production import free_port, serve_production
 
 # What a request carries that must leave no trace: a code outside any real code's spelling, a
 # display name, a SNOMED CT id, and patient details the responder never reads.
@@ -83,26 +83,10 @@ def redis_url(tmp_path):
 @pytest.fixture
 def server(tmp_path, redis_url):
     port = free_port()
-    env = production_env(tmp_path, GUNICORN_BIND=f"127.0.0.1:{port}", GUNICORN_WORKERS="1",
-                         TMSINFO_IMPORT_CONTENT="1", REDIS_URL=redis_url, DJANGO_LOG_LEVEL="DEBUG")  # fmt: skip
-    log = tmp_path / "server.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            ["sh", str(ROOT / "deploy" / "entrypoint.sh"), "gunicorn", "tmsinfo.wsgi:application",
-             "--config", str(ROOT / "deploy" / "gunicorn.conf.py"), "--chdir", str(ROOT)],
-            env=env, cwd=tmp_path, stdout=out, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 120
-            while fetch_quietly(base + "/healthz") != 200:
-                assert process.poll() is None, log.read_text()
-                assert time.monotonic() < deadline, log.read_text()
-                time.sleep(0.25)
-            yield base, log, tmp_path / "site.sqlite3", redis_url
-        finally:
-            process.terminate()
-            process.wait(timeout=60)
+    with serve_production(
+        tmp_path, port, TMSINFO_IMPORT_CONTENT="1", REDIS_URL=redis_url, DJANGO_LOG_LEVEL="DEBUG"
+    ) as log:
+        yield f"http://127.0.0.1:{port}", log, tmp_path / "site.sqlite3", redis_url
 
 
 def database_text(path) -> str:

@@ -3,6 +3,7 @@
 The entrypoint and gunicorn run for real, as separate processes, against a throwaway SQLite file.
 """
 
+import contextlib
 import json
 import os
 import socket
@@ -19,7 +20,9 @@ from django.db import connection
 
 ROOT = Path(settings.BASE_DIR)
 BIN = Path(sys.executable).parent
-CONTENT_FILES = len(list((ROOT / "content").glob("*.md")))
+CONTENT_FILES = len(list((ROOT / "content").glob("*.md"))) + len(
+    list((ROOT / "content" / "es").glob("*.md"))
+)  # both editions
 
 
 def production_env(tmp_path, **extra) -> dict:
@@ -89,11 +92,11 @@ def fetch(url: str, **headers) -> int:
         return error.code
 
 
-@pytest.fixture
-def gunicorn(tmp_path):
-    """The production server as the container runs it: entrypoint, then gunicorn with its config file."""
-    port = free_port()
-    env = production_env(tmp_path, GUNICORN_BIND=f"127.0.0.1:{port}", GUNICORN_WORKERS="1", TMSINFO_IMPORT_CONTENT="1")
+@contextlib.contextmanager
+def serve_production(tmp_path, port: int, **env):
+    """gunicorn as the container runs it (entrypoint, then gunicorn with its config file) on
+    127.0.0.1:``port``, once /healthz answers 200; yields the log file. Stopped on the way out."""
+    env = production_env(tmp_path, GUNICORN_BIND=f"127.0.0.1:{port}", GUNICORN_WORKERS="1", **env)
     log = tmp_path / "server.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
@@ -101,17 +104,24 @@ def gunicorn(tmp_path):
              "--config", str(ROOT / "deploy" / "gunicorn.conf.py"), "--chdir", str(ROOT)],
             env=env, cwd=tmp_path, stdout=out, stderr=subprocess.STDOUT,
         )  # fmt: skip
-        base = f"http://127.0.0.1:{port}"
         try:
             deadline = time.monotonic() + 120
-            while fetch_quietly(base + "/healthz") != 200:
+            while fetch_quietly(f"http://127.0.0.1:{port}/healthz") != 200:
                 assert process.poll() is None, log.read_text()
                 assert time.monotonic() < deadline, log.read_text()
                 time.sleep(0.25)
-            yield base, log
+            yield log
         finally:
             process.terminate()
             process.wait(timeout=60)
+
+
+@pytest.fixture
+def gunicorn(tmp_path):
+    """The production server, importing content/ as the container does on its first start."""
+    port = free_port()
+    with serve_production(tmp_path, port, TMSINFO_IMPORT_CONTENT="1") as log:
+        yield f"http://127.0.0.1:{port}", log
 
 
 def fetch_quietly(url: str) -> int | None:

@@ -13,7 +13,6 @@ section chosen, and every answer, the crisis lines first for a reader in danger,
 import json
 import socket
 import sqlite3
-import subprocess
 import time
 import urllib.error
 import urllib.request
@@ -22,7 +21,7 @@ from urllib.parse import urlencode, urlsplit
 import pytest
 
 from tests.test_connect_privacy import database_text, redis_contents, redis_url  # noqa: F401 (a fixture)
-from tests.test_production import ROOT, fetch_quietly, free_port, production_env
+from tests.test_production import free_port, serve_production
 
 from .conftest import axe_violations
 
@@ -37,26 +36,11 @@ def production(tmp_path, redis_url):  # noqa: F811 (the fixture imported above)
     """gunicorn as the container runs it, behind one proxy of ours (DJANGO_TRUSTED_PROXIES=1)."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    env = production_env(tmp_path, GUNICORN_BIND=f"127.0.0.1:{port}", GUNICORN_WORKERS="1",
-                         TMSINFO_IMPORT_CONTENT="1", REDIS_URL=redis_url, DJANGO_TRUSTED_PROXIES="1",
-                         TMSINFO_SITE_URL=base, DJANGO_LOG_LEVEL="DEBUG")  # fmt: skip
-    log = tmp_path / "server.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            ["sh", str(ROOT / "deploy" / "entrypoint.sh"), "gunicorn", "tmsinfo.wsgi:application",
-             "--config", str(ROOT / "deploy" / "gunicorn.conf.py"), "--chdir", str(ROOT)],
-            env=env, cwd=tmp_path, stdout=out, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        try:
-            deadline = time.monotonic() + 120
-            while fetch_quietly(base + "/healthz") != 200:
-                assert process.poll() is None, log.read_text()
-                assert time.monotonic() < deadline, log.read_text()
-                time.sleep(0.25)
-            yield base, log, tmp_path / "site.sqlite3", redis_url
-        finally:
-            process.terminate()
-            process.wait(timeout=60)
+    with serve_production(
+        tmp_path, port, TMSINFO_IMPORT_CONTENT="1", REDIS_URL=redis_url, DJANGO_TRUSTED_PROXIES="1",
+        TMSINFO_SITE_URL=base, DJANGO_LOG_LEVEL="DEBUG",
+    ) as log:  # fmt: skip
+        yield base, log, tmp_path / "site.sqlite3", redis_url
 
 
 def request(url: str, data: dict | None = None, **headers) -> tuple[int, dict, bytes]:
