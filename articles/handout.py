@@ -1,11 +1,12 @@
 """The printed handout: how large its type can be so that it still prints on two sheets.
 
 The handout prints in two columns at 10 pt. A longer page steps down to 9.5 pt, and the longest
-to 9 pt (the smallest print size the site uses), so every page fits on two sheets of A4 or US
-Letter. The step is chosen from an estimate of the page's printed length: its characters, plus
-an allowance for each paragraph, list item, heading and table row (the part line and the space
-each leaves). The allowances and limits were measured in chromium's print-to-PDF on the pages
-in ``content/``; tests/browser/test_reading.py prints every published page to check them.
+to 9 pt (the smallest print size the site uses), so every English page fits on two sheets of A4
+or US Letter (the longest Spanish pages, about a fifth longer, take a third sheet at 9 pt). The
+step is chosen from an estimate of the page's printed length: its characters, plus an allowance
+for each paragraph, list item, heading and table row (the part line and the space each leaves).
+The allowances and limits were measured in chromium's print-to-PDF on the pages in
+``content/``; tests/browser/test_reading.py prints every published page to check them.
 """
 
 from html.parser import HTMLParser
@@ -56,9 +57,9 @@ def print_length(html: str) -> int:
     """The printed length of stored body HTML's key points and main text (not the references,
     which the handout leaves to the web page), in characters plus space allowances, with its
     decision aids as they print."""
-    parts = split_body(present_aids(html))
+    parts = split_body(html)  # then the aids, as the page presents each part (split_body keeps no SVG)
     counter = _LengthCounter()
-    counter.feed(f"{parts.key_points}\n{parts.main}")
+    counter.feed(present_aids(f"{parts.key_points}\n{parts.main}"))
     counter.close()
     return counter.length
 

@@ -3,7 +3,8 @@
 Every file under content/ is checked, found by globbing, so a page added later (or a Spanish
 page under content/es/) is held to the same rules without editing this file. A page cites its
 sources in the text as "[2]", "[2][3]" or "[2, 9]" and lists them, numbered, under
-`## References {#references}`; these tests read that format:
+`## References {#references}` (in Spanish, `## Referencias {#references}`); these tests read that
+format:
 
 - each listed reference has a year and a way to find the item itself: a DOI, a PubMed ID or an
   https address;
@@ -20,7 +21,7 @@ CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
 FILES = sorted(CONTENT_DIR.rglob("*.md"))
 
 FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\n.*?\n---[ \t]*\n", re.DOTALL)
-REFERENCES_RE = re.compile(r"^## References \{#references\}[ \t]*$", re.MULTILINE)
+REFERENCES_RE = re.compile(r"^## (?:References|Referencias) \{#references\}[ \t]*$", re.MULTILINE)
 NEXT_SECTION_RE = re.compile(r"^#{1,2} ", re.MULTILINE)
 ITEM_RE = re.compile(r"^(\d+)\.\s+(.*)$")
 # "[3]", "[2, 9]", "[5, 6, 7]", "[4–6]": a citation, but never a markdown link's text "[..](".

@@ -50,8 +50,8 @@ def sound_database(tmp_path_factory):
         db.execute(
             "INSERT INTO articles_article (slug, title, summary, body, body_html, toc, plain_text, word_count, "
             'status, topic, topic_rank, "order", reviewed_fingerprint, fingerprint, updated_on, created_at, '
-            "updated_at, version) VALUES ('p', 'P', 'S', 'B', '', '[]', '', 0, 'published', 'basics', 0, 0, '', '', "
-            "'2026-11-01', '2026-11-01', '2026-11-01', 1)"
+            "updated_at, version, language, source_fingerprint) VALUES ('p', 'P', 'S', 'B', '', '[]', '', 0, "
+            "'published', 'basics', 0, 0, '', '', '2026-11-01', '2026-11-01', '2026-11-01', 1, 'en', '')"
         )
     return path
 

@@ -1,6 +1,7 @@
 """Template tags every page uses. None of them touch the database (the 500 page needs them)."""
 
 import functools
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from django import template
 from django.conf import settings
@@ -88,16 +89,21 @@ def site_name():
 # --- the other edition ----------------------------------------------------------------------------
 def _edition_urls(context) -> dict[str, str]:
     """This page's address in each edition it exists in. An article exists in the editions it is
-    published in; every other page (home, help, search, topics, the share kit) in all of them."""
+    published in; every other page (home, help, search, topics, the share kit) in all of them, at
+    its first page of results."""
     article = context.get("article")
     request = context.get("request")
     if article is not None and getattr(article, "is_public", False):
         return {code: article.url_in(code) for code in languages.EDITIONS if code in article.languages}
     if request is None or getattr(request, "resolver_match", None) is None:
         return {}
+    # Each edition pages its own lists: page 2 of one edition's results need not exist in the other.
+    split = urlsplit(request.get_full_path())
+    query = urlencode([(k, v) for k, v in parse_qsl(split.query, keep_blank_values=True) if k != "page"])
+    path = split.path + (f"?{query}" if query else "")
     urls = {}
     for code in languages.EDITIONS:
-        url = languages.in_language(request.get_full_path(), code)
+        url = languages.in_language(path, code)
         if languages.language_of_path(url) == code:
             urls[code] = url
     return urls
@@ -125,6 +131,9 @@ def edition_link(context):
 def edition_alternates(context):
     """<link rel="alternate" hreflang> for each edition this page exists in, and x-default (the
     English page): reciprocal, because every edition's page lists the same set."""
+    request = context.get("request")
+    if request is not None and "page" in request.GET:
+        return ""  # a later page of a list has no counterpart: the editions page their lists apart
     urls = _edition_urls(context)
     if len(urls) < 2:
         return ""

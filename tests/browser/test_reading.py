@@ -156,14 +156,18 @@ def test_every_handout_prints_on_two_pages_or_fewer_in_type_no_smaller_than_9pt(
     published = {path.stem for path in content.glob("*.md") if "\nstatus: published" in path.read_text()}
     assert {slug for language, slug, _ in handouts if language == "en"} >= published
     assert {slug for language, slug, _ in handouts if language == "es"} >= published  # every Spanish page too
+    # Spanish runs about a fifth longer than English: a Spanish page already in the smallest type
+    # step may take a third sheet (never smaller type, never less text); every other handout, two.
+    sizes = {(p.language, p.slug): p.handout_size for p in PublishedPage.objects.all()}
     too_long, too_small = [], []
     for language, slug, url in sorted(handouts):
         page.goto(url)
+        most = 3 if language == "es" and sizes[language, slug] == "very-long" else 2
         slug = f"{language}/{slug}"
         if signed_off:
             assert page.get_by_text("Revisión atrasada" if language == "es" else "Review overdue").is_visible()
         for paper in ("Letter", "A4"):
-            if (pages := pdf_page_count(page.pdf(format=paper))) > 2:
+            if (pages := pdf_page_count(page.pdf(format=paper))) > most:
                 too_long.append(f"{slug} on {paper}: {pages} pages")
         if (smallest := page.evaluate(SMALLEST_TEXT_PX)) < 12:
             too_small.append(f"{slug}: {smallest * 0.75}pt")
