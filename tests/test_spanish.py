@@ -268,6 +268,17 @@ def test_every_page_links_to_itself_in_the_other_language_or_to_the_other_editio
     assert 'href="/es/help/" hreflang="es-US" lang="es">Español</a>' in client.get("/help/").content.decode()
 
 
+def test_a_later_page_of_results_links_to_the_other_edition_s_first_page(client, make_article):
+    """The editions page their lists apart: page 2 of English results may not exist in Spanish."""
+    for n in range(12):
+        make_article(slug=f"page-{n}", title=f"Seizure page {n}")
+    html = client.get("/search/?q=seizure&page=2").content.decode()
+    assert "(page 2 of 2)" in html
+    assert 'href="/es/search/?q=seizure" hreflang="es-US" lang="es">Español</a>' in html
+    assert 'rel="alternate" hreflang' not in html  # no counterpart to name
+    assert 'rel="alternate" hreflang="es-US"' in client.get("/search/?q=seizure").content.decode()
+
+
 def test_the_sitemap_lists_both_editions_with_reciprocal_alternates(client, make_article, translate):
     import xml.etree.ElementTree as ET
 

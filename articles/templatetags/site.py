@@ -132,8 +132,10 @@ def edition_alternates(context):
     """<link rel="alternate" hreflang> for each edition this page exists in, and x-default (the
     English page): reciprocal, because every edition's page lists the same set."""
     request = context.get("request")
-    if request is not None and "page" in request.GET:
+    query = request.META.get("QUERY_STRING", "") if request is not None else ""
+    if any(key == "page" for key, _ in parse_qsl(query, keep_blank_values=True)):
         return ""  # a later page of a list has no counterpart: the editions page their lists apart
+    # (read from the raw query: request.GET raises on the error page of a request with too many fields)
     urls = _edition_urls(context)
     if len(urls) < 2:
         return ""
