@@ -130,7 +130,8 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's RedisCache, keeping one Redis client per connection pool (tmsinfo/cache.py).
+            "BACKEND": "tmsinfo.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "tmsinfo",
             # Fail fast: an unreachable Redis slows no page down (pages are then rendered uncached).
