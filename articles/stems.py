@@ -41,12 +41,21 @@ _MAYBE_WHOLE = re.compile(r"[/@.]")
 PG_CONFIGS = {"en": "english", "es": "spanish"}  # each edition's PostgreSQL text search configuration
 
 
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
 def fold(word: str) -> str:
-    """Lower case without accents, as FTS5's ``unicode61 remove_diacritics 2`` folds a word."""
+    """Lower case without accents, as FTS5's ``unicode61 remove_diacritics 2`` folds a word.
+    Only the letters outside ASCII are looked at (a whole Spanish page is folded per search)."""
     word = word.lower()
     if word.isascii():
         return word
-    return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
+    return _NON_ASCII.sub(lambda run: "".join(map(_fold_letter, run.group())), word)
+
+
+@functools.lru_cache(maxsize=4096)
+def _fold_letter(letter: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", letter) if not unicodedata.combining(c))
 
 
 @functools.lru_cache(maxsize=50_000)
@@ -142,12 +151,21 @@ class Marker:
         prefixes = "|".join(sorted({re.escape(w[: max(1, len(w) - 2)]) for w in self.wanted}, key=len, reverse=True))
         self._candidates = re.compile(rf"(?:{prefixes})[^\W_]*")
         self._any_case = re.compile(rf"(?:{prefixes})[^\W_]*", re.IGNORECASE)
+        self._lowered: dict[str, str] = {}  # the few texts of one page of results, each lowered once
+
+    def _lower(self, text: str) -> str:
+        lower = self._lowered.get(text)
+        if lower is None:
+            if len(self._lowered) >= 64:
+                self._lowered.clear()
+            lower = self._lowered[text] = fold(text) if self._fold else text.lower()
+        return lower
 
     def candidates(self, text: str) -> Iterator[tuple[int, int]]:
         """Where the words are that could match: those whose stem may be a wanted one."""
         if not self.wanted:
             return
-        lower = fold(text) if self._fold else text.lower()
+        lower = self._lower(text)
         if len(lower) == len(text):
             found = self._candidates.finditer(lower)
         else:  # a rare letter whose lower case is longer: positions would differ
