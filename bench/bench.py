@@ -564,6 +564,9 @@ def measure_everything(workdir: Path, wrk_bin: str, shapes: dict[str, dict], sta
     report += [
         f"## {big_first['published']} published articles ({ARTICLES} generated + content/)",
         "",
+        "The generated pages are English only: the Spanish rows read content/'s Spanish pages, "
+        "and Spanish search does not grow with them.",
+        "",
         f"Import of {ARTICLES} generated files: {imported} (target < 60 s). Home page: {big_first['home_bytes']:,} "
         f"bytes; typical article `{big_first['article']}`: {big_first['article_bytes']:,} bytes. "
         f"{big.pop('sitemap')} Machine load at the start: {started}; at the end: {load()}.",
