@@ -8,9 +8,6 @@ common word matches read every one of them: most of a 150 ms search at 10,000 pa
   configuration (english or spanish, as ``document``), a few hundred bytes kept in the row.
   Pages are ranked by it first (articles/search.py), so a page of results of pages with a query
   word in their title or summary reads no large document;
-* narrow rows (``toast_tuple_target``): a GIN index finds pages, but counting and ranking them
-  still visits each one's row (PostgreSQL 15 no longer skips all-visible pages in a bitmap scan),
-  so long columns go out of line and the rows to visit are half as many pages at 10,000 pages;
 * a GIN index of ``headline`` and of ``document`` per language (partial indexes in place of 0010's
   one ``document`` index), so an English search never visits Spanish rows and the other way round;
 * ``articles_search_count_<language>(query)`` and ``articles_search_matches_<language>(query)``:
@@ -46,11 +43,6 @@ POSTGRESQL_CREATE = [
     f"""ALTER TABLE {PAGES} ADD COLUMN headline tsvector GENERATED ALWAYS AS (
         setweight(to_tsvector({CONFIG_OF_ROW}, coalesce(title, '')), 'A')
         || setweight(to_tsvector({CONFIG_OF_ROW}, coalesce(summary, '')), 'B')) STORED""",
-    # Keep the rows that counting and ranking visit narrow: long text (body, main, indexed text,
-    # citations, the 9 KB ``document``) goes out of line above 128 bytes, while ``headline``, read
-    # for every ranked page, stays in the row. Rows written from now on take this layout.
-    f"ALTER TABLE {PAGES} SET (toast_tuple_target = 128)",
-    f"ALTER TABLE {PAGES} ALTER COLUMN headline SET STORAGE MAIN",
     f"DROP INDEX IF EXISTS {PAGES}_document",
     *(statement for language in LANGUAGES for statement in _per_language(language)),
     f"ANALYZE {PAGES}",
@@ -67,7 +59,6 @@ POSTGRESQL_DROP = [
         )
     ),
     f"ALTER TABLE {PAGES} DROP COLUMN IF EXISTS headline",
-    f"ALTER TABLE {PAGES} RESET (toast_tuple_target)",
     f"CREATE INDEX IF NOT EXISTS {PAGES}_document ON {PAGES} USING GIN (document)",  # 0010's
 ]
 
