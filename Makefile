@@ -91,7 +91,7 @@ test: venv messages lint check ## Set everything up and run the whole test suite
 	$(TEST_ENV) DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest $(PYTEST_ARGS)
 
 .PHONY: bench
-bench: venv ## Load the site under gunicorn and compare pages with a static file (ARTICLES=10000 adds the scale check)
+bench: venv ## Load the site (SQLite; PostgreSQL + Redis) under gunicorn against a static file (ARTICLES=10000: scale)
 	DJANGO_SECRET_KEY=bench-only $(PY) manage.py collectstatic --noinput --verbosity 0
 	BENCH_ARTICLES=$(ARTICLES) $(PY) bench/bench.py
 

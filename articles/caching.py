@@ -7,10 +7,11 @@ WhiteNoise) covers every public page, including views added later:
   session or messages cookie (an editor, a reviewer, anyone logged in) always reaches the view.
 * Only ``200`` responses that set no cookie and did not opt out with ``Cache-Control: private``,
   ``no-cache`` or ``no-store`` (``/healthz``, draft previews) are stored.
-* Stored pages are kept rendered and compressed (gzip and brotli), so a repeat costs one cache
-  look-up. They carry a weak ``ETag`` (a hash of the page), ``Last-Modified`` (when it was
-  rendered) and ``Cache-Control: public, max-age=..., s-maxage=...``; a repeat with
-  ``If-None-Match`` or ``If-Modified-Since`` gets ``304 Not Modified``.
+* Stored pages are kept rendered and compressed (gzip and brotli), so a repeat costs a look-up in
+  this process's memory (``RecentPages``), or one in the shared cache. They carry a weak ``ETag``
+  (a hash of the page), ``Last-Modified`` (when it was rendered) and ``Cache-Control: public,
+  max-age=..., s-maxage=...``; a repeat with ``If-None-Match`` or ``If-Modified-Since`` gets
+  ``304 Not Modified``.
 
 Invalidation: every cache key contains the site-wide content *generation*, the local date (review
 notices change at midnight) and a release id (code, templates, hashed CSS names and site
@@ -18,13 +19,18 @@ settings). Saving or deleting any model of the ``articles`` app bumps the genera
 again after the transaction commits, so the edited page, home, search, sitemap and feed all
 render afresh on their next request. See docs/caching.md.
 
-Where the generation lives:
+Where the generation lives: it is the database fingerprint (the number of articles and the newest
+history row, which every save of a page writes) and a counter, both read at most once per
+``TMSINFO_GENERATION_CHECK_SECONDS`` per process, so a cached page costs no round trip at all:
 
-* With a shared cache (Redis, ``REDIS_URL``): a counter in that cache, so every web node and
-  worker agrees at once.
-* With the default per-process memory cache: a fingerprint of the database (number of articles,
-  newest history row; read at most once a second per process) plus a per-process counter, so a
-  save in one gunicorn worker reaches the others within a second.
+* With a shared cache (Redis, ``REDIS_URL``): the counter is in that cache and every save of any
+  model increments it, so every web node and worker sees an edit within the check interval.
+* With the default per-process memory cache, or while the shared cache is unreachable: the
+  counter is the process's own, and other processes learn of a page's edit from the fingerprint.
+
+A shared cache that does not answer is not asked again by pages: a background thread retries it
+every ``RETRY_SECONDS`` and sends it the saves made meanwhile; until then pages are kept in
+process memory for ``OUTAGE_PAGE_SECONDS`` only. docs/caching.md states the bounds.
 """
 
 from __future__ import annotations
@@ -102,23 +108,46 @@ def cache_is_shared() -> bool:
 
 
 # --- the content generation ----------------------------------------------------------------------
+# How often a process that could not reach the shared cache tries it again (and re-sends a change
+# it could not announce), in a background thread: no page ever waits for an unreachable cache.
+RETRY_SECONDS = 0.25
+# While the shared cache is unreachable, pages are kept only in each process's memory, this long.
+OUTAGE_PAGE_SECONDS = 5
+
+
+def _clock_ms() -> int:
+    """A new counter starts from the clock, so a lost key never comes back as an old value."""
+    return time.time_ns() // 1_000_000
+
+
 class Generation:
     """The part of every page key that changes whenever public content may have changed.
 
-    ``prefix()`` is the release id, the generation token and today's date; ``bump()`` changes it.
+    ``current()`` gives the prefix (release id, generation token, today's date) and whether pages
+    under it may be shared with other processes; ``bump()`` changes it. The token is the database
+    fingerprint (what any process's save of a page leaves behind) and a counter: the shared
+    cache's, which every save increments, or this process's own while there is no shared cache or
+    it cannot be reached. Both are read at most once per check interval (docs/caching.md states
+    the bound); this process's own saves show at once.
     """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self.local_bumps = 0
-        self._prefix: str | None = None
+        self._prefix: tuple[str, bool] | None = None
         self._checked_at = 0.0
         self._today = ("", 0.0)
+        self._wanted = 0  # saves this process made with a shared cache...
+        self._sent = 0  # ...and how many of them the shared cache has counted
+        self._down = False  # the shared cache did not answer: only the watcher asks it again
+        self._watcher: threading.Thread | None = None
 
     def forget(self) -> None:
         with self._lock:
             self._prefix = None
             self._today = ("", 0.0)  # the time zone may have changed
+            self._wanted = self._sent = 0
+            self._down = False
 
     def _date(self, now: float) -> str:
         today, checked = self._today
@@ -127,34 +156,92 @@ class Generation:
             self._today = (today, now)
         return today
 
-    def prefix(self) -> str:
+    def current(self) -> tuple[str, bool]:
+        """(prefix, shared): ``shared`` is False when pages under this prefix must stay in this
+        process (no shared cache, or it is unreachable, or it has not yet counted a save made here)."""
         opts = options()
         now = time.monotonic()
-        if opts.shared:
-            cache = opts.cache
-            value = cache.get(GENERATION_KEY)
-            if value is None:
-                # Start from the clock, so a lost key never comes back as an old value.
-                cache.add(GENERATION_KEY, time.time_ns() // 1_000_000, timeout=None)
-                value = cache.get(GENERATION_KEY)
-            return f"{release_id()}:s{value}:{self._date(now)}"
+        found = self._prefix
+        if found is not None and now - self._checked_at < opts.check_interval:
+            return found
+        seen = self.local_bumps
+        counter = self._shared_counter(opts) if opts.shared else None
+        token = f"{database_fingerprint()}.{'s' + str(counter) if counter is not None else 'l' + str(seen)}"
+        found = (f"{release_id()}:{token}:{self._date(now)}", counter is not None)
         with self._lock:
-            if self._prefix is None or now - self._checked_at >= opts.check_interval:
-                token = f"l{database_fingerprint()}.{self.local_bumps}"
-                self._prefix = f"{release_id()}:{token}:{self._date(now)}"
-                self._checked_at = now
-            return self._prefix
+            if self.local_bumps == seen:  # no save here meanwhile, or this prefix would hide it
+                self._prefix, self._checked_at = found, now
+        return found
+
+    def prefix(self) -> str:
+        return self.current()[0]
+
+    def _shared_counter(self, opts: Options):
+        if self._down:
+            return None
+        if self._sent < self._wanted and not self._send(opts):
+            return None
+        try:
+            value = opts.cache.get(GENERATION_KEY)
+            if value is None:
+                opts.cache.add(GENERATION_KEY, _clock_ms(), timeout=None)
+                value = opts.cache.get(GENERATION_KEY)
+        except Exception:  # noqa: BLE001 (any cache failure: carry on without it)
+            self.cache_failed()
+            return None
+        return value
 
     def bump(self) -> None:
+        opts = options()
         with self._lock:
             self.local_bumps += 1
             self._prefix = None
-        opts = options()
-        if opts.shared:
+            if opts.shared:
+                self._wanted += 1
+        if opts.shared and not self._down:
+            self._send(opts)
+
+    def _send(self, opts: Options) -> bool:
+        """Count this process's saves in the shared cache; False (and retried) if it does not answer."""
+        wanted = self._wanted
+        try:
             try:
                 opts.cache.incr(GENERATION_KEY)
             except ValueError:  # no counter yet (or evicted): start one from the clock
-                opts.cache.add(GENERATION_KEY, time.time_ns() // 1_000_000, timeout=None)
+                opts.cache.add(GENERATION_KEY, _clock_ms(), timeout=None)
+        except Exception:  # noqa: BLE001 (an unreachable shared cache never fails a save or a page)
+            self.cache_failed()
+            return False
+        with self._lock:
+            self._sent = max(self._sent, wanted)
+            self._prefix = None
+        return True
+
+    def cache_failed(self) -> None:
+        """The shared cache did not answer: pages stay in this process until the watcher, asking
+        every RETRY_SECONDS, finds it again and has sent it the saves made meanwhile."""
+        with self._lock:
+            self._down = True
+            self._prefix = None
+            if self._watcher is None or not self._watcher.is_alive():
+                self._watcher = threading.Thread(target=self._watch, name="page-cache-watch", daemon=True)
+                self._watcher.start()
+
+    def _watch(self) -> None:
+        while True:
+            time.sleep(RETRY_SECONDS)
+            opts = options()
+            if opts.shared:
+                try:
+                    opts.cache.get(GENERATION_KEY)
+                except Exception:  # noqa: BLE001, S112 (still unreachable: ask again later)
+                    continue
+                if self._sent < self._wanted and not self._send(opts):
+                    continue
+            with self._lock:
+                self._down = False
+                self._prefix = None
+            return
 
 
 generation = Generation()
@@ -375,14 +462,45 @@ def request_is_cacheable(request) -> bool:
     return not (cookies and (settings.SESSION_COOKIE_NAME in cookies or "messages" in cookies))
 
 
-def response_is_storable(request, response) -> bool:
-    if response.status_code != 200 or response.streaming or response.cookies:
-        return False
+def opts_out(response) -> bool:
+    """The view said this response is never to be stored (``/healthz``, a staff preview)."""
     cache_control = response.get("Cache-Control", "").lower()
-    if any(directive in cache_control for directive in OPT_OUT_DIRECTIVES):
+    return any(directive in cache_control for directive in OPT_OUT_DIRECTIVES)
+
+
+def response_is_storable(request, response) -> bool:
+    if response.status_code != 200 or response.streaming or response.cookies or opts_out(response):
         return False
     user = getattr(request, "user", None)
     return not (user is not None and user.is_authenticated)
+
+
+class OptedOut:
+    """Addresses whose last response opted out of the cache (``/healthz``, polled every second
+    by a load balancer): they skip the look-up, which could never find them. One response that
+    does not opt out takes an address off the list."""
+
+    MAX_ENTRIES = 1024
+
+    def __init__(self) -> None:
+        self._paths: set[str] = set()
+
+    def __contains__(self, path: str) -> bool:
+        return path in self._paths
+
+    def note(self, path: str, response) -> None:
+        if opts_out(response):
+            if len(self._paths) >= self.MAX_ENTRIES:
+                self._paths.clear()
+            self._paths.add(path)
+        else:
+            self._paths.discard(path)
+
+    def clear(self) -> None:
+        self._paths.clear()
+
+
+opted_out = OptedOut()
 
 
 class RecentPages:
@@ -425,27 +543,40 @@ class PublicPageCacheMiddleware:
         if not request_is_cacheable(request):
             return self.get_response(request)
         host = request.get_host()  # an unknown host is refused (400) before any cache is asked
+        path = cache_path(request)
+        if path in opted_out:
+            response = self.get_response(request)
+            opted_out.note(path, response)
+            return response
+        opts = options()
         try:
-            key = page_key(request, generation.prefix(), host)
+            prefix, shared = generation.current()
+            # Pages go to the shared cache only under a prefix every process agrees on.
+            cache = opts.cache if shared or not opts.shared else None
+            key = page_key(request, prefix, host)
             stored = recent.get(key)
-            if stored is None:
-                stored = page_cache().get(key)
+            if stored is None and cache is not None:
+                stored = cache.get(key)
                 if stored is not None:
-                    recent.put(key, stored, options().page_seconds)
+                    recent.put(key, stored, opts.page_seconds)
         except DatabaseError:
             return self.get_response(request)  # the view reports the outage (500 page, 503 health)
         except Exception:  # noqa: BLE001 (an unreachable cache must not take the site down)
+            if opts.shared:
+                generation.cache_failed()
             key, stored = None, None
         if stored is not None:
             return stored.response_for(request)
         response = self.get_response(request)
+        opted_out.note(path, response)
         if not response_is_storable(request, response):
             return response
         stored = StoredPage.from_response(response, request.META.get("HTTP_ACCEPT_ENCODING", ""))
         if key is not None:
+            recent.put(key, stored, opts.page_seconds if cache is not None else OUTAGE_PAGE_SECONDS)
             try:
-                page_cache().set(key, stored, options().page_seconds)
-                recent.put(key, stored, options().page_seconds)
+                if cache is not None:
+                    cache.set(key, stored, opts.page_seconds)
             except Exception:  # noqa: BLE001 (serve the page even if the cache is down)
-                pass
+                generation.cache_failed()
         return stored.response_for(request)

@@ -6,15 +6,18 @@ look-ups however many pages there are:
 
 * SQLite: an FTS5 table with Porter stemming, ranked by BM25 (title weighted above summary,
   summary above body).
-* PostgreSQL: full-text search on a stored, weighted ``tsvector`` with a GIN index (English
-  stemming), ranked by ``ts_rank``.
+* PostgreSQL: full-text search on a stored, weighted ``tsvector`` in each row's language's
+  configuration (english or spanish), with a GIN index per language, counted from that index;
+  ranked by ``ts_rank`` of the title and summary (a small vector with its own GIN index), then,
+  for pages with the words in their body only, of the whole text (``_ids_postgresql``). A common
+  word found on thousands of pages reads none of their large documents for the first page.
 
 Each query word also matches the other forms of its word ("seizure" finds "seizures", "magnet"
 finds "magnetic"). Pages with a query word in their title come first. The matched words are
-marked in the title and in a short passage of the body (on SQLite by articles/stems.py, with the
-index's own stemmer; on PostgreSQL by ``ts_headline``); those marks are control characters that
-the stored text never contains, so the page escapes the whole text first and only then turns the
-marks into ``<mark>``.
+marked in the title and in a short passage of the body by articles/stems.py, with the index's
+own stems (not by FTS5's ``highlight()`` or ``ts_headline``, which re-parse every body shown);
+those marks are control characters that the stored text never contains, so the page escapes the
+whole text first and only then turns the marks into ``<mark>``.
 """
 
 from __future__ import annotations
@@ -191,7 +194,11 @@ def _best_passage(text: str, mark: stems.Marker) -> str:
 
 
 # --- PostgreSQL: tsvector + GIN -------------------------------------------------------------------
-PG_CONFIGS = {"en": "english", "es": "spanish"}
+PG_CONFIGS = stems.PG_CONFIGS  # each edition's text search configuration (migrations 0010, 0013)
+# Pages that have the words in their body only are ranked by their whole text when there are at
+# most this many (each one ranked is one large document read); beyond, in the order they were
+# published. Pages with the words in their title or summary are always ranked, and come first.
+BODY_RANKED = 300
 
 
 def _tsquery(terms, *, all_words: bool, weight: str = "", language: str = "en") -> tuple[str, list[str]]:
@@ -202,61 +209,75 @@ def _tsquery(terms, *, all_words: bool, weight: str = "", language: str = "en") 
 
 
 def _count_postgresql(terms, *, all_words: bool, language: str = "en") -> int:
+    """Counted from the language's ``document`` index alone (migration 0013's function)."""
     query_sql, query_params = _tsquery(terms, all_words=all_words, language=language)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT count(*) FROM {PAGES} WHERE document @@ {query_sql} AND language = %s", [*query_params, language]
-        )
+        cursor.execute(f"SELECT articles_search_count_{language}({query_sql})", query_params)
         return cursor.fetchone()[0]
 
 
-def _rows_postgresql(terms, *, all_words: bool, limit: int, offset: int, language: str = "en") -> list[tuple]:
-    # As on SQLite: the index answers the ranking; ts_headline runs only for the results shown.
-    config = PG_CONFIGS[language]
+def _ids_postgresql(cursor, terms, *, all_words: bool, limit: int, offset: int, language: str) -> list[int]:
+    """The ids of the pages shown, best first, from the indexes (migrations 0010 and 0013).
+
+    Pages with a query word in their title come first, then those with one in their summary,
+    each ranked by ``ts_rank`` of their title and summary (the small ``headline`` vector, found
+    through its own GIN index); then pages that have the words in their body only, ranked by
+    ``ts_rank`` of the whole document when there are at most BODY_RANKED of them, else in the
+    order they were published. A page of results of title and summary matches (the usual first
+    page) reads no page's large document, so a common word costs index look-ups, not a read of
+    every page it is on; the body ranking reads BODY_RANKED documents at most.
+    """
     query_sql, query_params = _tsquery(terms, all_words=all_words, language=language)
+    any_sql, any_params = _tsquery(terms, all_words=False, language=language)
     title_sql, title_params = _tsquery(terms, all_words=False, weight="A", language=language)
-    options = f"StartSel={MARK_START}, StopSel={MARK_END}"
+    # With every word wanted, a headline match counts only where the whole page has them all.
+    has_all = " AND e.id IN (SELECT id FROM matches)" if all_words and len(terms) > 1 else ""
+    cursor.execute(
+        f"""WITH matches AS MATERIALIZED (SELECT id FROM articles_search_matches_{language}({query_sql}) AS m(id)),
+            headline AS MATERIALIZED (
+                SELECT e.id, e.headline @@ {title_sql} AS in_title, ts_rank(e.headline, {any_sql}) AS rank
+                FROM {PAGES} e WHERE e.language = '{language}' AND e.headline @@ {any_sql}{has_all}),
+            first AS (SELECT id FROM headline ORDER BY in_title DESC, rank DESC, id LIMIT %s OFFSET %s),
+            body_only AS (SELECT id FROM matches WHERE id NOT IN (SELECT id FROM headline)),
+            body AS (
+                SELECT b.id FROM body_only b JOIN {PAGES} e ON e.id = b.id
+                ORDER BY CASE WHEN (SELECT count(*) FROM body_only) <= %s
+                              THEN ts_rank(e.document, {query_sql}) END DESC NULLS LAST, b.id
+                LIMIT %s - (SELECT count(*) FROM first)
+                OFFSET greatest(0, %s - (SELECT count(*) FROM headline)))
+            SELECT id FROM first UNION ALL SELECT id FROM body""",
+        [
+            *query_params, *title_params, *any_params, *any_params, limit, offset,
+            BODY_RANKED, *query_params, limit, offset,
+        ],
+    )  # fmt: skip
+    return [row[0] for row in cursor.fetchall()]
+
+
+def _rows_postgresql(terms, *, all_words: bool, limit: int, offset: int, language: str = "en") -> list[tuple]:
+    # As on SQLite: the indexes answer the ranking; the published pages' text is read only for
+    # the results shown, and marked here rather than by ts_headline, which re-parses every body.
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"""WITH q AS (SELECT {query_sql} AS query, {title_sql} AS in_title)
-                SELECT e.id FROM {PAGES} e, q WHERE e.document @@ q.query AND e.language = %s
-                ORDER BY e.document @@ q.in_title DESC, ts_rank(e.document, q.query) DESC, e.id
-                LIMIT %s OFFSET %s""",
-            [*query_params, *title_params, language, limit, offset],
-        )
-        ids = [row[0] for row in cursor.fetchall()]
+        ids = _ids_postgresql(cursor, terms, all_words=all_words, limit=limit, offset=offset, language=language)
         if not ids:
             return []
-        cursor.execute(
-            f"""SELECT e.id, e.slug, ts_headline('{config}', e.title, query, %s),
-                       ts_headline('{config}', e.summary, query, %s), ts_headline('{config}', e.text, query, %s),
-                       e.text
-                FROM {PAGES} e, (SELECT {query_sql} AS query) q
-                WHERE e.id = ANY(%s)""",
-            [
-                f"{options}, HighlightAll=true",
-                f"{options}, HighlightAll=true",
-                f"{options}, MaxWords={SNIPPET_WORDS}, MinWords={SNIPPET_WORDS // 2}",
-                *query_params,
-                ids,
-            ],
-        )
-        shown = {
-            pk: (slug, title, summary, _with_ellipses(passage, text))
-            for pk, slug, title, summary, passage, text in cursor.fetchall()
-        }
-    return [shown[pk] for pk in ids if pk in shown]
+        cursor.execute(f"SELECT id, slug, title, summary, text FROM {PAGES} WHERE id = ANY(%s)", [ids])
+        shown = {pk: (slug, title, summary, text) for pk, slug, title, summary, text in cursor.fetchall()}
+        rows = [shown[pk] for pk in ids if pk in shown]
+        mark = _postgresql_marker(cursor, terms, rows, language)
+    return [(slug, mark(title), mark(summary), _best_passage(text, mark)) for slug, title, summary, text in rows]
 
 
-def _with_ellipses(passage: str, text: str) -> str:
-    """ts_headline's passage, with an ellipsis on each side where the body goes on."""
-    plain = strip_marks(passage).strip()
-    start = text.find(plain)
-    if not plain or start < 0:
-        return passage
-    before = "… " if text[:start].strip() else ""
-    after = " …" if text[start + len(plain) :].strip() else ""
-    return before + passage.strip() + after
+def _postgresql_marker(cursor, terms, rows, language: str) -> stems.Marker:
+    """What marks the matched words: the index's own lexemes, asked of the database for the
+    words that could match only, and each once per process (articles/stems.py)."""
+    known = stems.postgres_stems
+    known.learn(cursor, terms, language)
+    stem = known.stemmer(language)
+    mark = stems.Marker(terms, MARK_START, MARK_END, language=language, stem=stem, whole=stems.POSTGRES_WHOLE_TOKENS)
+    words = {text[at:to] for row in rows for text in row[1:] for at, to in mark.candidates(text)}
+    known.learn(cursor, words, language)
+    return mark
 
 
 class Hits:

@@ -13,6 +13,13 @@ Spanish pages have an index of their own (migration 0008): SQLite has no Spanish
 words of a Spanish page are stored as their Snowball Spanish stems, without accents
 (``spanish_stems``), and a Spanish search looks up the stems of its words the same way:
 "depresion" finds "depresión", "convulsiones" finds "convulsión".
+
+PostgreSQL's index stems with its own ``english`` and ``spanish`` configurations, whose Snowball
+release differs from any one Python package in a few words ("international": "intern").
+``PostgresStems`` asks the database for the lexemes of the words that could match (a few per
+search, each asked once per process), so ``Marker(terms, ..., stem=postgres_stems.stemmer("es"))``
+marks exactly what ``ts_headline`` would, without ``ts_headline`` parsing ten whole bodies on every
+search (most of its cost).
 """
 
 from __future__ import annotations
@@ -30,14 +37,25 @@ _stemmer = snowballstemmer.stemmer("porter")
 _spanish = snowballstemmer.stemmer("spanish")
 _lock = threading.Lock()  # a Snowball stemmer keeps state while it works
 _WORD_RE = re.compile(r"[^\W_]+")
+_MAYBE_WHOLE = re.compile(r"[/@.]")
+PG_CONFIGS = {"en": "english", "es": "spanish"}  # each edition's PostgreSQL text search configuration
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 
 
 def fold(word: str) -> str:
-    """Lower case without accents, as FTS5's ``unicode61 remove_diacritics 2`` folds a word."""
+    """Lower case without accents, as FTS5's ``unicode61 remove_diacritics 2`` folds a word.
+    Only the letters outside ASCII are looked at (a whole Spanish page is folded per search)."""
     word = word.lower()
     if word.isascii():
         return word
-    return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
+    return _NON_ASCII.sub(lambda run: "".join(map(_fold_letter, run.group())), word)
+
+
+@functools.lru_cache(maxsize=4096)
+def _fold_letter(letter: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", letter) if not unicodedata.combining(c))
 
 
 @functools.lru_cache(maxsize=50_000)
@@ -69,15 +87,63 @@ def stemmer_for(language: str):
     return spanish_stem if language == "es" else stem
 
 
+class PostgresStems:
+    """Words' lexemes as a PostgreSQL text search configuration makes them (its parser, stemmer
+    and stop words: a stop word has none), remembered once asked, per language."""
+
+    MAX_WORDS = 50_000
+
+    def __init__(self) -> None:
+        self._known: dict[str, dict[str, str]] = {language: {} for language in PG_CONFIGS}
+
+    def learn(self, cursor, words, language: str = "en") -> None:
+        """Ask the database, in one query, for the lexemes of the words not asked before."""
+        known = self._known[language]
+        unknown = sorted({word.lower() for word in words} - known.keys())
+        if not unknown:
+            return
+        cursor.execute(
+            f"SELECT w, (tsvector_to_array(to_tsvector('{PG_CONFIGS[language]}', w)))[1] FROM unnest(%s::text[]) AS w",
+            [unknown],
+        )
+        learned = {word: lexeme or "" for word, lexeme in cursor.fetchall()}
+        if len(known) + len(learned) > self.MAX_WORDS:
+            known.clear()
+        known.update(learned)
+
+    def stemmer(self, language: str = "en"):
+        """The lexeme of a word already learned ("" for a stop word or a word not learned)."""
+        known = self._known[language]
+        return lambda word: known.get(word.lower(), "")
+
+
+postgres_stems = PostgresStems()
+# What PostgreSQL's parser reads as one token, never as words: web addresses, e-mail addresses,
+# paths and host names (tags, such as "</i>", it reads as tags, and the words between them as words).
+POSTGRES_WHOLE_TOKENS = re.compile(
+    r"[a-z][a-z0-9+.-]*://[^\s<>\"']+"  # an address with its scheme
+    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"  # e-mail
+    r"|(?<![\w<])/[^\s<>\"']*"  # a path (not a closing tag)
+    r"|[^\W_][\w-]*(?:\.[\w-]+)+(?:/[^\s<>\"']*)?",  # a host name, and the path after it
+    re.IGNORECASE,
+)
+
+
 class Marker:
     """Marks the words of a text that one of the search ``terms`` matches: ``marker(text)`` puts
     ``start`` and ``end`` around each; ``marker.find(text)`` gives where they are. ``language``:
-    the text's ("es" stems Spanish words, and finds words with or without their accents)."""
+    the text's ("es" stems Spanish words, and finds words with or without their accents).
+    ``stem``: the index's stem of a word (by default the SQLite index's, for ``language``);
+    ``whole``: what the index reads as one token, words inside it never matching (nothing by
+    default; PostgreSQL's parser: ``POSTGRES_WHOLE_TOKENS``)."""
 
-    def __init__(self, terms, start: str, end: str, *, language: str = "en"):
-        self._stem = stemmer_for(language)
+    def __init__(
+        self, terms, start: str, end: str, *, language: str = "en", stem=None, whole: re.Pattern | None = None
+    ):
+        self._stem = stem or stemmer_for(language)
+        self._whole = whole
         self._fold = language == "es"
-        self.wanted = {self._stem(term) for term in terms}
+        self.wanted = {stemmed for stemmed in map(self._stem, terms) if stemmed}
         self.start, self.end = start, end
         # Candidates first: a word stems to a stem that, but for its last two letters at most,
         # starts the word. A regular expression that starts with plain letters finds them fast
@@ -85,20 +151,48 @@ class Marker:
         prefixes = "|".join(sorted({re.escape(w[: max(1, len(w) - 2)]) for w in self.wanted}, key=len, reverse=True))
         self._candidates = re.compile(rf"(?:{prefixes})[^\W_]*")
         self._any_case = re.compile(rf"(?:{prefixes})[^\W_]*", re.IGNORECASE)
+        self._lowered: dict[str, str] = {}  # the few texts of one page of results, each lowered once
 
-    def find(self, text: str) -> Iterator[tuple[int, int, str]]:
-        """(start, end, stem) of each matched word, in order, found as they are asked for."""
+    def _lower(self, text: str) -> str:
+        lower = self._lowered.get(text)
+        if lower is None:
+            if len(self._lowered) >= 64:
+                self._lowered.clear()
+            lower = self._lowered[text] = fold(text) if self._fold else text.lower()
+        return lower
+
+    def candidates(self, text: str) -> Iterator[tuple[int, int]]:
+        """Where the words are that could match: those whose stem may be a wanted one."""
         if not self.wanted:
             return
-        lower = fold(text) if self._fold else text.lower()
+        lower = self._lower(text)
         if len(lower) == len(text):
-            candidates = self._candidates.finditer(lower)
+            found = self._candidates.finditer(lower)
         else:  # a rare letter whose lower case is longer: positions would differ
-            lower, candidates = text, self._any_case.finditer(text)
-        for match in candidates:
+            lower, found = text, self._any_case.finditer(text)
+        for match in found:
             at, to = match.span()
             if at and lower[at - 1].isalnum():
                 continue  # inside a longer word
+            if self._whole and (self._in_whole_token(text, at, to) or text[at].isdigit() and text[at - 1 : at] == "-"):
+                continue  # inside an address, or a signed number ("981-988" reads as 981 and -988)
+            yield at, to
+
+    def _in_whole_token(self, text: str, at: int, to: int) -> bool:
+        """Whether the word at ``at`` is part of a token read whole, looked for in its run of
+        non-space characters only (a search costs a few of these, not a scan of every body)."""
+        start, end = at, to
+        while start and not text[start - 1].isspace():
+            start -= 1
+        while end < len(text) and not text[end].isspace():
+            end += 1
+        if start == at and end == to or not _MAYBE_WHOLE.search(text, start, end):
+            return False  # a plain word: no address, path or host name around it
+        return any(match.start() <= at < match.end() for match in self._whole.finditer(text, start, end))
+
+    def find(self, text: str) -> Iterator[tuple[int, int, str]]:
+        """(start, end, stem) of each matched word, in order, found as they are asked for."""
+        for at, to in self.candidates(text):
             word_stem = self._stem(text[at:to])
             if word_stem in self.wanted:
                 yield at, to, word_stem

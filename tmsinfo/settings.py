@@ -130,7 +130,8 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's RedisCache, keeping one Redis client per connection pool (tmsinfo/cache.py).
+            "BACKEND": "tmsinfo.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "tmsinfo",
             # Fail fast: an unreachable Redis slows no page down (pages are then rendered uncached).
@@ -160,7 +161,7 @@ else:
 TMSINFO_FEEDBACK_PER_HOUR = int(os.environ.get("TMSINFO_FEEDBACK_PER_HOUR", "5"))
 # Seconds a rendered public page stays in the server-side page cache (keys change on every edit).
 TMSINFO_PAGE_CACHE_SECONDS = int(os.environ.get("TMSINFO_PAGE_CACHE_SECONDS", "600"))
-# Without Redis: how often (seconds) each process checks the database for other processes' saves.
+# How often (seconds) each process checks for saves made by other processes (Redis counter, database).
 TMSINFO_GENERATION_CHECK_SECONDS = float(os.environ.get("TMSINFO_GENERATION_CHECK_SECONDS", "1"))
 # Cache-Control on public pages: browsers keep them max-age seconds, a CDN s-maxage seconds.
 TMSINFO_CACHE_MAX_AGE = int(os.environ.get("TMSINFO_CACHE_MAX_AGE", "60"))
