@@ -456,7 +456,7 @@ def spanish_verdicts(rows: dict[str, dict]) -> list[str]:
         change = rows[spanish]["rps"] / (rows[english]["rps"] or float("nan")) - 1
         ok = abs(change) <= 0.10 or change > 0
         lines.append(
-            f"- {spanish}: ratio to static {change:+.0%} of the English {english}'s (target within 10%): "
+            f"- {spanish}: ratio to static {change:+.0%} of the English {english}'s (target: at most 10% lower): "
             + ("**met**" if ok else "**NOT met**")
         )
     return lines

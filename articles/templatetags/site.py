@@ -97,16 +97,23 @@ def _edition_urls(context) -> dict[str, str]:
         return {code: article.url_in(code) for code in languages.EDITIONS if code in article.languages}
     if request is None or getattr(request, "resolver_match", None) is None:
         return {}
+    if not hasattr(request, "_edition_urls"):  # the link and the alternates ask once per request
+        request._edition_urls = _page_in_each_edition(request)
+    return request._edition_urls
+
+
+def _page_in_each_edition(request) -> dict[str, str]:
     # Each edition pages its own lists: page 2 of one edition's results need not exist in the other.
     split = urlsplit(request.get_full_path())
     query = urlencode([(k, v) for k, v in parse_qsl(split.query, keep_blank_values=True) if k != "page"])
     path = split.path + (f"?{query}" if query else "")
-    urls = {}
-    for code in languages.EDITIONS:
+    current = languages.language_of_path(split.path)
+    urls = {current: path}  # this page itself; the others are translated (a resolve and a reverse each)
+    for code in languages.other_editions(current):
         url = languages.in_language(path, code)
         if languages.language_of_path(url) == code:
             urls[code] = url
-    return urls
+    return {code: urls[code] for code in languages.EDITIONS if code in urls}
 
 
 @register.simple_tag(takes_context=True)
