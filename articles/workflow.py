@@ -19,7 +19,6 @@ from datetime import date
 from django.contrib.redirects.models import Redirect
 from django.contrib.sites.models import Site
 from django.db import models, transaction
-from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import override
@@ -255,7 +254,8 @@ def _refresh_editions(english: Article, *, user=None) -> None:
             Article.objects.filter(pk=translation.pk).update(
                 slug=english.slug, topic=english.topic, order=english.order, topic_rank=english.topic_rank
             )
-    pages = list(PublishedPage.objects.filter(Q(article=english) | Q(article__source=english)))
+    # By article ids, not a join with an OR (which reads every published page, on every save).
+    pages = list(PublishedPage.objects.filter(article__in=[english.pk, *(t.pk for t in translations)]))
     original = next((page for page in pages if page.language == english.language), None)
     if original is None:
         for page in pages:
