@@ -7,7 +7,8 @@ look-ups however many pages there are:
 * SQLite: an FTS5 table with Porter stemming, ranked by BM25 (title weighted above summary,
   summary above body).
 * PostgreSQL: full-text search on a stored, weighted ``tsvector`` in each row's language's
-  configuration (english or spanish), with a GIN index per language, counted from that index;
+  configuration (english or spanish), copied by triggers into a narrow search table with a GIN
+  index per language (migration 0014), counted from that index;
   ranked by ``ts_rank`` of the title and summary (a small vector with its own GIN index), then,
   for pages with the words in their body only, of the whole text (``_ids_postgresql``). A common
   word found on thousands of pages reads none of their large documents for the first page.
@@ -195,6 +196,9 @@ def _best_passage(text: str, mark: stems.Marker) -> str:
 
 # --- PostgreSQL: tsvector + GIN -------------------------------------------------------------------
 PG_CONFIGS = stems.PG_CONFIGS  # each edition's text search configuration (migrations 0010, 0013)
+# Each published page's id, language and vectors, kept in step by triggers (migration 0014): far
+# narrower rows than the published pages', so reading the thousands a common word matches is cheap.
+SEARCH = "articles_publishedpage_search"
 # Pages that have the words in their body only are ranked by their whole text when there are at
 # most this many (each one ranked is one large document read); beyond, in the order they were
 # published. Pages with the words in their title or summary are always ranked, and come first.
@@ -209,7 +213,7 @@ def _tsquery(terms, *, all_words: bool, weight: str = "", language: str = "en") 
 
 
 def _count_postgresql(terms, *, all_words: bool, language: str = "en") -> int:
-    """Counted from the language's ``document`` index alone (migration 0013's function)."""
+    """Counted through the language's ``document`` index of the search table (migrations 0013, 0014)."""
     query_sql, query_params = _tsquery(terms, all_words=all_words, language=language)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT articles_search_count_{language}({query_sql})", query_params)
@@ -217,30 +221,34 @@ def _count_postgresql(terms, *, all_words: bool, language: str = "en") -> int:
 
 
 def _ids_postgresql(cursor, terms, *, all_words: bool, limit: int, offset: int, language: str) -> list[int]:
-    """The ids of the pages shown, best first, from the indexes (migrations 0010 and 0013).
+    """The ids of the pages shown, best first, from the search table and its indexes (migrations
+    0013 and 0014).
 
     Pages with a query word in their title come first, then those with one in their summary,
     each ranked by ``ts_rank`` of their title and summary (the small ``headline`` vector, found
     through its own GIN index); then pages that have the words in their body only, ranked by
     ``ts_rank`` of the whole document when there are at most BODY_RANKED of them, else in the
     order they were published. A page of results of title and summary matches (the usual first
-    page) reads no page's large document, so a common word costs index look-ups, not a read of
-    every page it is on; the body ranking reads BODY_RANKED documents at most.
+    page) reads no page's large document, so a common word costs index look-ups and a read of the
+    narrow search table, not of every page it is on; the body ranking reads BODY_RANKED documents
+    at most.
     """
     query_sql, query_params = _tsquery(terms, all_words=all_words, language=language)
     any_sql, any_params = _tsquery(terms, all_words=False, language=language)
     title_sql, title_params = _tsquery(terms, all_words=False, weight="A", language=language)
-    # With every word wanted, a headline match counts only where the whole page has them all.
-    has_all = " AND e.id IN (SELECT id FROM matches)" if all_words and len(terms) > 1 else ""
+    # With every word wanted, a headline match counts only where the whole page has them all
+    # (found through the document index, then joined: never a document read per headline match).
+    has_all = "WHERE id IN (SELECT id FROM matches)" if all_words and len(terms) > 1 else ""
     cursor.execute(
         f"""WITH matches AS MATERIALIZED (SELECT id FROM articles_search_matches_{language}({query_sql}) AS m(id)),
-            headline AS MATERIALIZED (
+            any_headline AS MATERIALIZED (
                 SELECT e.id, e.headline @@ {title_sql} AS in_title, ts_rank(e.headline, {any_sql}) AS rank
-                FROM {PAGES} e WHERE e.language = '{language}' AND e.headline @@ {any_sql}{has_all}),
+                FROM {SEARCH} e WHERE e.language = '{language}' AND e.headline @@ {any_sql}),
+            headline AS MATERIALIZED (SELECT * FROM any_headline {has_all}),
             first AS (SELECT id FROM headline ORDER BY in_title DESC, rank DESC, id LIMIT %s OFFSET %s),
             body_only AS (SELECT id FROM matches WHERE id NOT IN (SELECT id FROM headline)),
             body AS (
-                SELECT b.id FROM body_only b JOIN {PAGES} e ON e.id = b.id
+                SELECT b.id FROM body_only b JOIN {SEARCH} e ON e.id = b.id
                 ORDER BY CASE WHEN (SELECT count(*) FROM body_only) <= %s
                               THEN ts_rank(e.document, {query_sql}) END DESC NULLS LAST, b.id
                 LIMIT %s - (SELECT count(*) FROM first)

@@ -388,29 +388,66 @@ def test_on_postgresql_marks_are_the_words_ts_headline_marks(site_content, langu
 
 
 @pytest.mark.django_db(transaction=True)
-def test_on_postgresql_the_search_ranking_migration_goes_back_and_forth():
-    """Migration 0013 adds the headline vector, the per-language indexes and the counting
-    functions; going back to 0012 leaves 0010's search working, and forward again restores them."""
+def test_on_postgresql_the_search_migrations_go_back_and_forth():
+    """Migrations 0013 and 0014 move search to the narrow search table, with its per-language
+    indexes and counting functions; going back to 0012 leaves 0010's search working, and forward
+    again restores them, with every published page in the table."""
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL full-text search: CI's PostgreSQL leg runs this")
     from django.db.migrations.executor import MigrationExecutor
 
-    def indexes() -> set[str]:
+    def indexes(table: str) -> set[str]:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'articles_publishedpage'")
+            cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = %s", [table])
             return {row[0] for row in cursor.fetchall() if "headline" in row[0] or "document" in row[0]}
 
-    added = {f"articles_publishedpage_{v}_{lang}" for v in ("headline", "document") for lang in ("en", "es")}
-    assert indexes() == added
+    def functions() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_proc WHERE proname LIKE 'articles_search_%%'")
+            return cursor.fetchone()[0]
+
+    table = search.SEARCH
+    added = {f"{table}_{v}_{lang}" for v in ("headline", "document") for lang in ("en", "es")}
+    assert indexes(table) == added
+    assert indexes("articles_publishedpage") == set()
     executor = MigrationExecutor(connection)
     executor.migrate([("articles", "0012_reader_feedback")])
     try:
-        assert indexes() == {"articles_publishedpage_document"}
+        assert indexes("articles_publishedpage") == {"articles_publishedpage_document"}
+        assert functions() == 0
         with connection.cursor() as cursor:
-            cursor.execute("SELECT count(*) FROM pg_proc WHERE proname LIKE 'articles_search_%%'")
-            assert cursor.fetchone()[0] == 0
+            assert table not in connection.introspection.table_names(cursor)
     finally:
         executor = MigrationExecutor(connection)
         executor.loader.build_graph()
         executor.migrate(executor.loader.graph.leaf_nodes())
-    assert indexes() == added
+    assert indexes(table) == added
+    assert functions() == 4
+
+
+def _search_table_ids() -> list[int]:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id FROM {search.SEARCH} ORDER BY id")
+        return [row[0] for row in cursor.fetchall()]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_the_search_table_holds_exactly_the_published_pages(make_article):
+    """What search reads on PostgreSQL (migration 0014's table) is the published pages, one row
+    each, through publishing and unpublishing (test_the_index_follows_edits_archiving_and_deletion
+    checks the text), and nothing after the TRUNCATE of Django's flush."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL full-text search: CI's PostgreSQL leg runs this")
+    from django.core.management import call_command
+
+    def published_ids() -> list[int]:
+        return list(PublishedPage.objects.order_by("id").values_list("id", flat=True))
+
+    article = make_article(slug="pulse-trains", title="Pulse trains", body=body("Magnetic pulses in trains."))
+    make_article(slug="second", title="Second", body=body("Another page."))
+    assert len(published_ids()) == 2 and _search_table_ids() == published_ids()
+    article.status = Article.Status.ARCHIVED
+    workflow.article_save(article=article, change=workflow.EDITORIAL)
+    assert len(published_ids()) == 1 and _search_table_ids() == published_ids()
+    call_command("flush", "--noinput", verbosity=0)
+    assert _search_table_ids() == []
