@@ -283,7 +283,7 @@ def _postgresql_marker(cursor, terms, rows, language: str) -> stems.Marker:
     known.learn(cursor, terms, language)
     stem = known.stemmer(language)
     mark = stems.Marker(terms, MARK_START, MARK_END, language=language, stem=stem, whole=stems.POSTGRES_WHOLE_TOKENS)
-    words = {text[at:to] for row in rows for text in row[1:] for at, to in mark.candidates(text)}
+    words = set().union(*(mark.candidate_words(text) for row in rows for text in row[1:]))
     known.learn(cursor, words, language)
     return mark
 

@@ -178,6 +178,16 @@ class Marker:
                 continue  # inside an address, or a signed number ("981-988" reads as 981 and -988)
             yield at, to
 
+    def candidate_words(self, text: str) -> set[str]:
+        """The words of ``text`` that could match, as ``candidates`` finds them but for its checks
+        of where a word stands (a few more words, found in one pass): what to ask the stems of."""
+        if not self.wanted:
+            return set()
+        lower = self._lower(text)
+        if len(lower) != len(text):
+            return {match.group() for match in self._any_case.finditer(text)}
+        return {text[match.start() : match.end()] for match in self._candidates.finditer(lower)}  # as written
+
     def _in_whole_token(self, text: str, at: int, to: int) -> bool:
         """Whether the word at ``at`` is part of a token read whole, looked for in its run of
         non-space characters only (a search costs a few of these, not a scan of every body)."""
