@@ -528,7 +528,20 @@ def import_content(directory: Path, *, only_new: bool = False) -> ImportReport:
         # A body within every pre-check that still took too long to render (the transaction is
         # rolled back): name its file, as for any other problem.
         raise ContentError(_render_problems(paths) or [Problem("(import)", "body", "a body took too long")]) from None
+    if report.created or report.updated:
+        _refresh_statistics()
     return report
+
+
+def _refresh_statistics() -> None:
+    """On PostgreSQL, the planner's statistics of what an import wrote, refreshed now rather than
+    when autovacuum next looks: search plans for the size the site has just grown to (a first
+    import of thousands of pages is otherwise planned as the empty tables it started from)."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE articles_article, articles_publishedpage, articles_publishedpage_search")
 
 
 def _render_problems(paths: list[Path]) -> list[Problem]:
