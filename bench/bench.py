@@ -203,7 +203,8 @@ class Server:
 
 
 def wrk(wrk_bin: str, url: str, seconds: int, unique: bool = False) -> dict:
-    env = {**os.environ, "WRK_UNIQUE": "1" if unique else "0"}
+    # Each run's own salt: its unique queries are none that an earlier run (warm-up, round) asked.
+    env = {**os.environ, "WRK_UNIQUE": "1" if unique else "0", "WRK_SALT": str(time.time_ns())}
     command = [wrk_bin, "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--timeout", "5s", "-s", str(LUA), url]
     result = subprocess.run(command, env=env, capture_output=True, text=True, check=True, timeout=seconds + 30)
     line = [raw for raw in result.stdout.splitlines() if raw.startswith("{")][-1]

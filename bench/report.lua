@@ -1,6 +1,8 @@
 -- wrk script: print one JSON line with throughput and latency percentiles (milliseconds).
--- With WRK_UNIQUE=1 every request gets a unique query parameter, so no cache can answer it.
+-- With WRK_UNIQUE=1 every request gets a unique query parameter, so no cache can answer it:
+-- unique across runs too (WRK_SALT names the run), or a later round would ask an earlier one's.
 local unique = os.getenv("WRK_UNIQUE") == "1"
+local salt = os.getenv("WRK_SALT") or tostring(os.time())
 local counter = 0
 
 function setup(thread)
@@ -16,7 +18,7 @@ function request()
   if unique then
     n = n + 1
     local sep = string.find(wrk.path, "?", 1, true) and "&" or "?"
-    return wrk.format(nil, wrk.path .. sep .. "n=" .. id .. "-" .. n)
+    return wrk.format(nil, wrk.path .. sep .. "n=" .. salt .. "-" .. id .. "-" .. n)
   end
   return wrk.format(nil, wrk.path)
 end
