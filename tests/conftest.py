@@ -1,4 +1,5 @@
 import datetime as dt
+import io
 import itertools
 from pathlib import Path
 
@@ -72,18 +73,16 @@ def site_content(db):
     return list(PublishedPage.objects.in_language("en"))
 
 
-@pytest.fixture(scope="session", autouse=True)
-def static_files():
-    """Hashed static files, as production serves them (`make test` collects them first; a bare
-    `pytest` on a fresh clone collects them here)."""
+def pytest_configure(config):
+    """Hashed static files, as production serves them, and the Spanish interface's .mo files
+    (`make test` makes both first; a bare `pytest` on a fresh clone makes them here). Done once,
+    in the process that starts the run: with pytest-xdist the workers, which share these files,
+    start after it and only read them."""
+    if hasattr(config, "workerinput"):  # a pytest-xdist worker
+        return
     if not (Path(settings.STATIC_ROOT) / "staticfiles.json").exists():
         call_command("collectstatic", interactive=False, verbosity=0)
-
-
-@pytest.fixture(scope="session", autouse=True)
-def compiled_translations():
-    """The Spanish interface's .mo files, as `make test` compiles them (a bare `pytest` does it here)."""
-    call_command("compile_translations", verbosity=0)
+    call_command("compile_translations", verbosity=0, stdout=io.StringIO())
 
 
 @pytest.fixture(autouse=True)
