@@ -5,6 +5,9 @@ SHELL := /bin/bash
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# pytest-xdist processes for `make test` (auto: one per CPU core). TEST_WORKERS=0 runs serially.
+# --dist loadfile keeps each file's tests in one worker, so a file's module fixtures are made once.
+TEST_WORKERS ?= auto
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -88,7 +91,7 @@ test: venv messages lint check ## Set everything up and run the whole test suite
 	@if [ -x /usr/bin/chromium ] || command -v chromium >/dev/null 2>&1; then :; \
 	elif [ "$$CI" = "true" ]; then echo "CI: chromium is missing, so the browser tests cannot run." >&2; exit 1; \
 	else echo "NOTE: chromium not found: the browser tests will be SKIPPED (apt-get install -y chromium to run them)."; fi
-	$(TEST_ENV) DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest $(PYTEST_ARGS)
+	$(TEST_ENV) DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 .PHONY: bench
 bench: venv ## Load the site (SQLite; PostgreSQL + Redis) under gunicorn against a static file (ARTICLES=10000: scale)

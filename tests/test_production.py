@@ -116,11 +116,12 @@ def serve_production(tmp_path, port: int, **env):
             process.wait(timeout=60)
 
 
-@pytest.fixture
-def gunicorn(tmp_path):
-    """The production server, importing content/ as the container does on its first start."""
+@pytest.fixture(scope="module")
+def gunicorn(tmp_path_factory):
+    """The production server, importing content/ as the container does on its first start: one
+    for this file's tests, which only read from it (starting it takes seconds)."""
     port = free_port()
-    with serve_production(tmp_path, port, TMSINFO_IMPORT_CONTENT="1") as log:
+    with serve_production(tmp_path_factory.mktemp("gunicorn"), port, TMSINFO_IMPORT_CONTENT="1") as log:
         yield f"http://127.0.0.1:{port}", log
 
 

@@ -17,4 +17,14 @@ for name, value in {
 }.items():
     os.environ.setdefault(name, value)
 
+# pytest-xdist runs the suite in several processes at once (`make test`), and the cache tests
+# empty the cache and count what reaches Redis: each worker (gw0, gw1, ...) gets a Redis
+# database of its own (0, 1, ...), as it gets a test database of its own.
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+if os.environ.get("REDIS_URL") and _worker.startswith("gw"):
+    from urllib.parse import urlsplit, urlunsplit
+
+    _url = urlsplit(os.environ["REDIS_URL"])
+    os.environ["REDIS_URL"] = urlunsplit(_url._replace(path=f"/{int(_worker[2:]) % 16}"))
+
 from tmsinfo.settings import *  # noqa: E402, F403

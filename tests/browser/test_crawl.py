@@ -157,6 +157,7 @@ class Crawler:
         self.bodies: dict[str, str] = {}
         self.referrers: dict[str, set[str]] = {}
         self.redirects: dict[str, str] = {}  # path -> where it redirects to
+        self.hidden: set[str] = set()  # the addresses of the unpublished pages, which it must not reach
 
     def fetch(self, path: str) -> tuple[int, str, bytes]:
         status, headers, body = self.fetch_with_headers(path)
@@ -217,18 +218,29 @@ class Crawler:
         return [urlsplit(loc).path for loc in locs]
 
 
-@pytest.fixture
-def crawled(live_server, live_content):
-    from articles.models import Article
+# The crawl, and the browser's pass over what it found, are made once for this file and shared by
+# its tests, each of which asserts its own promise on them (`make test` keeps a file's tests in
+# one pytest-xdist worker: --dist loadfile). The live server's database is emptied after every
+# test, so whichever test needs the site first imports the content again.
+_made: dict[str, object] = {}
 
-    for status in ("draft", "in_review", "archived"):  # pages the public must never reach
-        Article.objects.create(
-            slug=f"hidden-{status.replace('_', '-')}", title=f"Hidden {status}", summary="Not public.",
-            body="## Key points {#key-points}\n\n- Not public.", topic="basics", status=status,
-        )  # fmt: skip
-    crawler = Crawler(live_server.url)
-    crawler.crawl(["/", *crawler.sitemap_paths()])
-    return crawler
+
+@pytest.fixture
+def crawled(request, live_server):
+    if "crawl" not in _made:
+        request.getfixturevalue("live_content")
+        from articles.models import Article
+
+        for status in ("draft", "in_review", "archived"):  # pages the public must never reach
+            Article.objects.create(
+                slug=f"hidden-{status.replace('_', '-')}", title=f"Hidden {status}", summary="Not public.",
+                body="## Key points {#key-points}\n\n- Not public.", topic="basics", status=status,
+            )  # fmt: skip
+        crawler = Crawler(live_server.url)
+        crawler.hidden = {a.get_absolute_url() for a in Article.objects.exclude(status=Article.Status.PUBLISHED)}
+        crawler.crawl(["/", *crawler.sitemap_paths()])
+        _made["crawl"] = crawler
+    return _made["crawl"]
 
 
 def test_every_page_reachable_from_home_and_sitemap_keeps_the_promises(crawled):
@@ -277,11 +289,8 @@ def test_no_link_on_the_site_goes_through_a_redirect(crawled):
 
 
 def test_no_unpublished_page_is_reachable(crawled):
-    from articles.models import Article
-
-    hidden = {a.get_absolute_url() for a in Article.objects.exclude(status=Article.Status.PUBLISHED)}
-    assert len(hidden) >= 3
-    assert hidden & set(crawled.statuses) == set()
+    assert len(crawled.hidden) >= 3  # the draft, in-review and archived pages made before the crawl
+    assert crawled.hidden & set(crawled.statuses) == set()
 
 
 # --- axe at every width, in light and dark, on screen and on paper -----------------------------
@@ -362,15 +371,36 @@ def axe_everywhere(page, axe) -> dict[str, list[str]]:
     return {label: lines for label, lines in found.items() if lines}
 
 
-def test_every_crawled_page_passes_axe_at_every_width_in_light_and_dark_and_printed(crawled, page, axe):
+@dataclass
+class Survey:
+    """What the browser found on every crawled page, each loaded once."""
+
+    axe: dict[str, dict[str, list[str]]]  # path -> configuration -> violations
+    cut_text: dict[str, list[str]]  # path -> text lost at 200% with wider spacing at 320 px
+    console_errors: list[str]
+
+
+@pytest.fixture
+def surveyed(request, crawled, page, axe) -> Survey:
+    """Each crawled page loaded once in chromium, and checked there with axe at every width and
+    scheme and printed (axe_everywhere), then at 320 px with text at 200% and wider spacing."""
+    if "survey" not in _made:
+        request.getfixturevalue("live_content")
+        survey = Survey(axe={}, cut_text={}, console_errors=page.console_errors)
+        for path in crawled.pages:
+            page.goto(path)
+            if found := axe_everywhere(page, axe):
+                survey.axe[path] = found
+            if found := larger_and_spaced_text_problems(page):
+                survey.cut_text[path] = found
+        _made["survey"] = survey
+    return _made["survey"]
+
+
+def test_every_crawled_page_passes_axe_at_every_width_in_light_and_dark_and_printed(crawled, surveyed):
     assert any(path.endswith("/print/") for path in crawled.pages)  # the handouts are crawled too
-    violations = {}
-    for path in crawled.pages:
-        page.goto(path)
-        if found := axe_everywhere(page, axe):
-            violations[path] = found
-    assert violations == {}
-    assert page.console_errors == []
+    assert surveyed.axe == {}
+    assert surveyed.console_errors == []
 
 
 # --- Larger text and wider spacing lose nothing -------------------------------------------------
@@ -401,18 +431,21 @@ CUT_TEXT = """() => {
 }"""
 
 
-def test_every_page_keeps_all_its_text_at_200_percent_with_wider_text_spacing_at_320_px(crawled, page):
+def larger_and_spaced_text_problems(page) -> list[str]:
+    """The text the loaded page loses at 320 px on screen (light) with text at 200% and wider
+    spacing; the larger, wider text stays on the page until it is loaded again."""
     page.set_viewport_size({"width": 320, "height": 640})
-    problems = {}
-    for path in crawled.pages:
-        page.goto(path)
-        page.evaluate(LARGER_AND_SPACED)
-        found = page.evaluate(CUT_TEXT)
-        if not page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth"):
-            found.append("the page scrolls sideways")
-        if found:
-            problems[path] = found
-    assert problems == {}
+    page.emulate_media(media="screen", color_scheme="light")
+    page.evaluate(LARGER_AND_SPACED)
+    found = page.evaluate(CUT_TEXT)
+    if not page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth"):
+        found.append("the page scrolls sideways")
+    return found
+
+
+def test_every_page_keeps_all_its_text_at_200_percent_with_wider_text_spacing_at_320_px(crawled, surveyed):
+    assert len(crawled.pages) >= 15
+    assert surveyed.cut_text == {}
 
 
 # --- Error pages ---------------------------------------------------------------------------------
