@@ -161,15 +161,19 @@ class Marker:
             lower = self._lowered[text] = fold(text) if self._fold else text.lower()
         return lower
 
-    def candidates(self, text: str) -> Iterator[tuple[int, int]]:
-        """Where the words are that could match: those whose stem may be a wanted one."""
-        if not self.wanted:
-            return
+    def _scan(self, text: str) -> tuple[str, Iterator[re.Match]]:
+        """The text to look in (lower-cased, with positions as in ``text``) and the words in it
+        that could match: those whose stem may be a wanted one."""
         lower = self._lower(text)
         if len(lower) == len(text):
-            found = self._candidates.finditer(lower)
-        else:  # a rare letter whose lower case is longer: positions would differ
-            lower, found = text, self._any_case.finditer(text)
+            return lower, self._candidates.finditer(lower)
+        return text, self._any_case.finditer(text)  # a rare letter whose lower case is longer
+
+    def candidates(self, text: str) -> Iterator[tuple[int, int]]:
+        """Where the words are that could match, each standing on its own as the index reads it."""
+        if not self.wanted:
+            return
+        lower, found = self._scan(text)
         for match in found:
             at, to = match.span()
             if at and lower[at - 1].isalnum():
@@ -183,10 +187,7 @@ class Marker:
         of where a word stands (a few more words, found in one pass): what to ask the stems of."""
         if not self.wanted:
             return set()
-        lower = self._lower(text)
-        if len(lower) != len(text):
-            return {match.group() for match in self._any_case.finditer(text)}
-        return {text[match.start() : match.end()] for match in self._candidates.finditer(lower)}  # as written
+        return {text[match.start() : match.end()] for match in self._scan(text)[1]}  # as written
 
     def _in_whole_token(self, text: str, at: int, to: int) -> bool:
         """Whether the word at ``at`` is part of a token read whole, looked for in its run of
