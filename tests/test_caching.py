@@ -28,6 +28,7 @@ from django.utils.http import http_date
 
 from articles import caching, workflow
 from articles.models import Article, PublishedPage, Reviewer
+from tests import redis_server
 
 pytestmark = pytest.mark.django_db
 
@@ -454,20 +455,7 @@ class Nodes:
         return process
 
     def start_redis(self) -> None:
-        self.redis = subprocess.Popen(
-            [self.redis_bin, "--bind", "127.0.0.1", "--port", str(self.redis_port), "--save", "",
-             "--appendonly", "no", "--dir", str(self.tmp)],
-            stdout=subprocess.DEVNULL,
-        )  # fmt: skip
-        client = redis.Redis(port=self.redis_port, socket_timeout=1)
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                client.ping()
-                return
-            except redis.ConnectionError:
-                assert time.monotonic() < deadline, "redis-server did not start"
-                time.sleep(0.05)
+        self.redis = redis_server.start(self.redis_bin, self.redis_port, self.tmp)
 
     def pause_redis(self) -> None:
         os.kill(self.redis.pid, signal.SIGSTOP)

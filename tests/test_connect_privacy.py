@@ -9,7 +9,6 @@ Redis are searched for them.
 import os
 import shutil
 import sqlite3
-import subprocess
 import time
 import urllib.error
 import urllib.request
@@ -17,6 +16,7 @@ from urllib.parse import urlencode
 
 import pytest
 
+from tests import redis_server
 from tests.test_production import free_port, serve_production
 
 # What a request carries that must leave no trace: a code outside any real code's spelling, a
@@ -57,23 +57,8 @@ def redis_url(tmp_path):
             pytest.fail("CI: redis-server is missing; the privacy test must run with Redis.")
         pytest.skip("redis-server is not installed (apt-get install -y redis-server)")
     port = free_port()
-    process = subprocess.Popen(
-        [server, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no",
-         "--dir", str(tmp_path)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+    process = redis_server.start(server, port, tmp_path)
     try:
-        import redis
-
-        client = redis.Redis(host="127.0.0.1", port=port)
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                client.ping()
-                break
-            except redis.ConnectionError:
-                assert time.monotonic() < deadline, "redis-server did not start"
-                time.sleep(0.1)
         yield f"redis://127.0.0.1:{port}/0"
     finally:
         process.terminate()
