@@ -8,6 +8,8 @@ A later migration that rebuilds articles_searchentry on SQLite drops the trigger
 import django.db.models.deletion
 from django.db import migrations, models
 
+from articles.migrations._vendor_sql import run_sql
+
 SQLITE_CREATE = [
     """CREATE VIRTUAL TABLE articles_searchentry_fts USING fts5(
         title, summary, text, content='articles_searchentry', content_rowid='article_id',
@@ -44,14 +46,6 @@ POSTGRESQL_DROP = [
     "DROP INDEX IF EXISTS articles_searchentry_document",
     "ALTER TABLE articles_searchentry DROP COLUMN IF EXISTS document",
 ]
-
-
-def _run(statements_by_vendor):
-    def run(apps, schema_editor):
-        for statement in statements_by_vendor.get(schema_editor.connection.vendor, []):
-            schema_editor.execute(statement)
-
-    return run
 
 
 def index_published_pages(apps, schema_editor):
@@ -97,8 +91,8 @@ class Migration(migrations.Migration):
             ],
         ),
         migrations.RunPython(
-            _run({"sqlite": SQLITE_CREATE, "postgresql": POSTGRESQL_CREATE}),
-            _run({"sqlite": SQLITE_DROP, "postgresql": POSTGRESQL_DROP}),
+            run_sql({"sqlite": SQLITE_CREATE, "postgresql": POSTGRESQL_CREATE}),
+            run_sql({"sqlite": SQLITE_DROP, "postgresql": POSTGRESQL_DROP}),
         ),
         migrations.RunPython(index_published_pages, migrations.RunPython.noop),
     ]

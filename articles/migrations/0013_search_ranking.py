@@ -21,6 +21,8 @@ SQLite is unchanged: its FTS5 indexes rank from the index already. The reverse r
 
 from django.db import migrations
 
+from articles.migrations._vendor_sql import run_sql
+
 PAGES = "articles_publishedpage"
 LANGUAGES = {"en": "english", "es": "spanish"}  # frozen copy of articles.search.PG_CONFIGS
 CONFIG_OF_ROW = "CASE language WHEN 'es' THEN 'spanish'::regconfig ELSE 'english'::regconfig END"
@@ -63,20 +65,11 @@ POSTGRESQL_DROP = [
 ]
 
 
-def _run(statements):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            for statement in statements:
-                schema_editor.execute(statement)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("articles", "0012_reader_feedback"),
     ]
 
     operations = [
-        migrations.RunPython(_run(POSTGRESQL_CREATE), _run(POSTGRESQL_DROP)),
+        migrations.RunPython(run_sql({"postgresql": POSTGRESQL_CREATE}), run_sql({"postgresql": POSTGRESQL_DROP})),
     ]

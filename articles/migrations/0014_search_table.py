@@ -17,6 +17,8 @@ this table; ranking reads it too (articles/search.py). SQLite is unchanged. The 
 
 from django.db import migrations
 
+from articles.migrations._vendor_sql import run_sql
+
 PAGES = "articles_publishedpage"
 SEARCH = "articles_publishedpage_search"
 LANGUAGES = ("en", "es")
@@ -86,20 +88,11 @@ POSTGRESQL_DROP = [
 ]
 
 
-def _run(statements):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            for statement in statements:
-                schema_editor.execute(statement)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("articles", "0013_search_ranking"),
     ]
 
     operations = [
-        migrations.RunPython(_run(POSTGRESQL_CREATE), _run(POSTGRESQL_DROP)),
+        migrations.RunPython(run_sql({"postgresql": POSTGRESQL_CREATE}), run_sql({"postgresql": POSTGRESQL_DROP})),
     ]
