@@ -188,13 +188,17 @@ class Listing:
         ]
 
 
+def page_number(page: str | None) -> int:
+    """The page number a ``?page=`` value asks for: 1 unless it is a whole number of 1 or more."""
+    try:
+        return max(1, int(page or 1))
+    except (TypeError, ValueError):
+        return 1
+
+
 def paginate(items, *, page: str | None, per_page: int, path: str, params: dict | None = None) -> Listing:
     """Page ``page`` (the ``?page=`` value) of ``items``: an ordered queryset, or any object with
     ``count()`` and slicing (search results). A count and one fetch of at most ``per_page`` items.
     Past the last page: the last page; not a whole number of 1 or more: the first page."""
-    try:
-        number = max(1, int(page or 1))
-    except (TypeError, ValueError):
-        number = 1
-    current = Paginator(items, per_page).get_page(number)
+    current = Paginator(items, per_page).get_page(page_number(page))
     return Listing(page=current, path=path, params=tuple((params or {}).items()))

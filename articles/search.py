@@ -10,7 +10,7 @@ look-ups however many pages there are:
   configuration (english or spanish), copied by triggers into a narrow search table with a GIN
   index per language (migration 0014), counted from that index;
   ranked by ``ts_rank`` of the title and summary (a small vector with its own GIN index), then,
-  for pages with the words in their body only, of the whole text (``_ids_postgresql``). A common
+  for pages with the words in their body only, of the whole text (``_search_postgresql``). A common
   word found on thousands of pages reads none of their large documents for the first page.
 
 Each query word also matches the other forms of its word ("seizure" finds "seizures", "magnet"
@@ -35,12 +35,14 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 from . import stems
-from .listing import paginate
+from .listing import page_number, paginate
 
 MAX_QUERY_CHARS = 200
 MAX_TERMS = 10
 PAGE_SIZE = 10  # results per page of results
 MAX_PAGES = 50  # nobody reads further; bounds the work a deep page costs (past it: the last page)
+# Pages are counted up to one more than the results can show: past it, "more than 500" (0015).
+COUNTED = MAX_PAGES * PAGE_SIZE + 1
 SNIPPET_WORDS = 32
 # Words that would match every page and only dilute the ranking.
 STOP_WORDS = frozenset(
@@ -79,11 +81,16 @@ class Results:
     query: Query
     listing: object = None  # articles.listing.Listing of Hit, or None without search terms
     all_words: bool = True  # False when no page had every word and pages with some are shown
-    total: int = 0  # pages found in all
+    total: int = 0  # pages found in all, counted up to COUNTED
 
     @property
     def hits(self) -> list[Hit]:
         return self.listing.items if self.listing else []
+
+    @property
+    def more_than(self) -> int:
+        """How many pages were found at least, when more were found than the results show; else 0."""
+        return COUNTED - 1 if self.total >= COUNTED else 0
 
 
 @functools.lru_cache(maxsize=4096)
@@ -137,8 +144,8 @@ def _count_sqlite(terms, *, all_words: bool, language: str = "en") -> int:
     fts = FTS_BY_LANGUAGE[language]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT count(*) FROM {fts} WHERE {fts} MATCH %s",
-            [_fts5_match(terms, all_words=all_words, language=language)],
+            f"SELECT count(*) FROM (SELECT 1 FROM {fts} WHERE {fts} MATCH %s LIMIT %s)",
+            [_fts5_match(terms, all_words=all_words, language=language), COUNTED],
         )
         return cursor.fetchone()[0]
 
@@ -212,17 +219,9 @@ def _tsquery(terms, *, all_words: bool, weight: str = "", language: str = "en") 
     return f"({sql})", [f"{term}:{weight}" if weight else term for term in terms]
 
 
-def _count_postgresql(terms, *, all_words: bool, language: str = "en") -> int:
-    """Counted through the language's ``document`` index of the search table (migrations 0013, 0014)."""
-    query_sql, query_params = _tsquery(terms, all_words=all_words, language=language)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT articles_search_count_{language}({query_sql})", query_params)
-        return cursor.fetchone()[0]
-
-
-def _ids_postgresql(cursor, terms, *, all_words: bool, limit: int, offset: int, language: str) -> list[int]:
-    """The ids of the pages shown, best first, from the search table and its indexes (migrations
-    0013 and 0014).
+def _search_postgresql(terms, *, all_words: bool, limit: int, offset: int, language: str = "en") -> tuple[int, list]:
+    """How many pages match, and the ``limit`` shown from ``offset``, best first, with their
+    matches marked: one statement, from the search table and its indexes (migrations 0013 and 0014).
 
     Pages with a query word in their title come first, then those with one in their summary,
     each ranked by ``ts_rank`` of their title and summary (the small ``headline`` vector, found
@@ -231,7 +230,8 @@ def _ids_postgresql(cursor, terms, *, all_words: bool, limit: int, offset: int, 
     order they were published. A page of results of title and summary matches (the usual first
     page) reads no page's large document, so a common word costs index look-ups and a read of the
     narrow search table, not of every page it is on; the body ranking reads BODY_RANKED documents
-    at most.
+    at most. The count (through the index alone, up to COUNTED: migrations 0014 and 0015) and the
+    pages shown come in the same round trip.
     """
     query_sql, query_params = _tsquery(terms, all_words=all_words, language=language)
     any_sql, any_params = _tsquery(terms, all_words=False, language=language)
@@ -239,41 +239,40 @@ def _ids_postgresql(cursor, terms, *, all_words: bool, limit: int, offset: int, 
     # With every word wanted, a headline match counts only where the whole page has them all
     # (found through the document index, then joined: never a document read per headline match).
     has_all = "WHERE id IN (SELECT id FROM matches)" if all_words and len(terms) > 1 else ""
-    cursor.execute(
-        f"""WITH matches AS MATERIALIZED (SELECT id FROM articles_search_matches_{language}({query_sql}) AS m(id)),
-            any_headline AS MATERIALIZED (
-                SELECT e.id, e.headline @@ {title_sql} AS in_title, ts_rank(e.headline, {any_sql}) AS rank
-                FROM {SEARCH} e WHERE e.language = '{language}' AND e.headline @@ {any_sql}),
-            headline AS MATERIALIZED (SELECT * FROM any_headline {has_all}),
-            first AS (SELECT id FROM headline ORDER BY in_title DESC, rank DESC, id LIMIT %s OFFSET %s),
-            body_only AS (SELECT id FROM matches WHERE id NOT IN (SELECT id FROM headline)),
-            body AS (
-                SELECT b.id FROM body_only b JOIN {SEARCH} e ON e.id = b.id
-                ORDER BY CASE WHEN (SELECT count(*) FROM body_only) <= %s
-                              THEN ts_rank(e.document, {query_sql}) END DESC NULLS LAST, b.id
-                LIMIT %s - (SELECT count(*) FROM first)
-                OFFSET greatest(0, %s - (SELECT count(*) FROM headline)))
-            SELECT id FROM first UNION ALL SELECT id FROM body""",
-        [
-            *query_params, *title_params, *any_params, *any_params, limit, offset,
-            BODY_RANKED, *query_params, limit, offset,
-        ],
-    )  # fmt: skip
-    return [row[0] for row in cursor.fetchall()]
-
-
-def _rows_postgresql(terms, *, all_words: bool, limit: int, offset: int, language: str = "en") -> list[tuple]:
-    # As on SQLite: the indexes answer the ranking; the published pages' text is read only for
-    # the results shown, and marked here rather than by ts_headline, which re-parses every body.
     with connection.cursor() as cursor:
-        ids = _ids_postgresql(cursor, terms, all_words=all_words, limit=limit, offset=offset, language=language)
-        if not ids:
-            return []
-        cursor.execute(f"SELECT id, slug, title, summary, text FROM {PAGES} WHERE id = ANY(%s)", [ids])
-        shown = {pk: (slug, title, summary, text) for pk, slug, title, summary, text in cursor.fetchall()}
-        rows = [shown[pk] for pk in ids if pk in shown]
+        cursor.execute(
+            f"""WITH matches AS MATERIALIZED (SELECT id FROM articles_search_matches_{language}({query_sql}) AS m(id)),
+                any_headline AS MATERIALIZED (
+                    SELECT e.id, e.headline @@ {title_sql} AS in_title, ts_rank(e.headline, {any_sql}) AS rank
+                    FROM {SEARCH} e WHERE e.language = '{language}' AND e.headline @@ {any_sql}),
+                headline AS MATERIALIZED (SELECT * FROM any_headline {has_all}),
+                first AS (SELECT ARRAY(SELECT id FROM headline ORDER BY in_title DESC, rank DESC, id
+                                       LIMIT %s OFFSET %s) AS ids),
+                body_only AS (SELECT id FROM matches WHERE id NOT IN (SELECT id FROM headline)),
+                body AS (SELECT ARRAY(
+                    SELECT b.id FROM body_only b JOIN {SEARCH} e ON e.id = b.id
+                    ORDER BY CASE WHEN (SELECT count(*) FROM body_only) <= %s
+                                  THEN ts_rank(e.document, {query_sql}) END DESC NULLS LAST, b.id
+                    LIMIT %s - (SELECT cardinality(ids) FROM first)
+                    OFFSET greatest(0, %s - (SELECT count(*) FROM headline))) AS ids)
+                SELECT (SELECT articles_search_count_{language}({query_sql}, %s)), p.slug, p.title, p.summary, p.text
+                FROM (SELECT (SELECT ids FROM first) || (SELECT ids FROM body) AS ids) shown
+                LEFT JOIN LATERAL unnest(shown.ids) WITH ORDINALITY AS u(id, position) ON true
+                LEFT JOIN {PAGES} p ON p.id = u.id
+                ORDER BY u.position""",
+            [
+                *query_params, *title_params, *any_params, *any_params, limit, offset,
+                BODY_RANKED, *query_params, limit, offset, *query_params, COUNTED,
+            ],
+        )  # fmt: skip
+        found = cursor.fetchall()
+        # One row even when none is shown (offset past the end): the count, and no page.
+        total, rows = found[0][0], [row[1:] for row in found if row[1] is not None]
+        if not rows:
+            return total, []
+        # As on SQLite, marked here rather than by ts_headline, which re-parses every body.
         mark = _postgresql_marker(cursor, terms, rows, language)
-    return [(slug, mark(title), mark(summary), _best_passage(text, mark)) for slug, title, summary, text in rows]
+    return total, [(slug, mark(title), mark(summary), _best_passage(text, mark)) for slug, title, summary, text in rows]
 
 
 def _postgresql_marker(cursor, terms, rows, language: str) -> stems.Marker:
@@ -290,28 +289,48 @@ def _postgresql_marker(cursor, terms, rows, language: str) -> stems.Marker:
 
 class Hits:
     """The published pages a query finds, best first, as the paginator reads them: ``count()``
-    (at most MAX_PAGES pages' worth; ``total`` is the real count) and slices of ``Hit``."""
+    (at most MAX_PAGES pages' worth; ``total`` counts up to COUNTED) and slices of ``Hit``.
+    ``shown``: the slice most likely asked for (the page of results requested). On PostgreSQL it
+    comes with the count, in one round trip; another slice costs one more."""
 
-    def __init__(self, terms: tuple[str, ...], *, all_words: bool, language: str = "en"):
+    def __init__(self, terms: tuple[str, ...], *, all_words: bool, language: str = "en", shown: slice | None = None):
         self.terms, self.all_words, self.language = terms, all_words, language
         self._postgresql = connection.vendor == "postgresql"
+        self._shown = shown or slice(0, PAGE_SIZE)
+        self._rows: tuple[int, list] | None = None  # (offset, rows) fetched with the count
+
+    def _search(self, limit: int, offset: int) -> tuple[int, list]:
+        return _search_postgresql(
+            self.terms, all_words=self.all_words, limit=limit, offset=offset, language=self.language
+        )
 
     @cached_property
     def total(self) -> int:
-        count = _count_postgresql if self._postgresql else _count_sqlite
-        return count(self.terms, all_words=self.all_words, language=self.language)
+        if not self._postgresql:
+            return _count_sqlite(self.terms, all_words=self.all_words, language=self.language)
+        start = self._shown.start or 0
+        total, rows = self._search(self._shown.stop - start, start)
+        self._rows = (start, rows)
+        return total
 
     def count(self) -> int:
         return min(self.total, MAX_PAGES * PAGE_SIZE)
 
+    def _found(self, start: int, stop: int) -> list:
+        if self._rows is not None and self._rows[0] == start and stop <= start + len(self._rows[1]):
+            return self._rows[1][: stop - start]  # asked for with the count (the last page: fewer)
+        if self._postgresql:
+            return self._search(stop - start, start)[1]
+        return _rows_sqlite(
+            self.terms, all_words=self.all_words, limit=stop - start, offset=start, language=self.language
+        )
+
     def __getitem__(self, window: slice) -> list[Hit]:
-        rows = _rows_postgresql if self._postgresql else _rows_sqlite
         start, stop = window.start or 0, window.stop
         if stop <= start:
             return []
         hits = []
-        found = rows(self.terms, all_words=self.all_words, limit=stop - start, offset=start, language=self.language)
-        for slug, title, summary, text in found:
+        for slug, title, summary, text in self._found(start, stop):
             passage = " ".join(text.split()) if MARK_START in text else summary  # one line
             hits.append(Hit(slug=slug, title=marked_html(title), snippet=marked_html(passage)))
         return hits
@@ -322,8 +341,10 @@ def search_articles(query: Query, *, page: str | None = None, language: str = "e
     ``page``: which PAGE_SIZE results to show (the ``?page=`` value; see listing.paginate)."""
     if not query.terms:
         return Results(query=query)
-    hits = Hits(query.terms, all_words=True, language=language)
+    start = (min(page_number(page), MAX_PAGES) - 1) * PAGE_SIZE
+    shown = slice(start, start + PAGE_SIZE)
+    hits = Hits(query.terms, all_words=True, language=language, shown=shown)
     if not hits.total and len(query.terms) > 1:
-        hits = Hits(query.terms, all_words=False, language=language)
+        hits = Hits(query.terms, all_words=False, language=language, shown=shown)
     listing = paginate(hits, page=page, per_page=PAGE_SIZE, path=reverse("articles:search"), params={"q": query.text})
     return Results(query=query, listing=listing, all_words=hits.all_words, total=hits.total)

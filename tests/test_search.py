@@ -288,6 +288,19 @@ def test_many_results_come_ten_to_a_page_with_the_total_and_links_between_pages(
     assert len(seen) == 25  # every page once, none twice
 
 
+def test_more_pages_found_than_the_results_show_are_counted_as_more_than(client, make_article, monkeypatch):
+    # As with 10,000 pages: counting stops one past what the pages of results can show.
+    monkeypatch.setattr(search, "MAX_PAGES", 1)
+    monkeypatch.setattr(search, "COUNTED", search.PAGE_SIZE + 1)
+    for n in range(13):
+        make_article(slug=f"coil-{n:02d}", title=f"Coil page {n:02d}", body=body("A coil."), order=n)
+    html = client.get("/search/", {"q": "coil"}).content.decode()
+    assert "More than 10 pages found for <strong>“coil”</strong>." in html
+    assert html.count('<h2><a href="/tms/coil-') == 10 and 'rel="next"' not in html
+    html = client.get("/search/", {"q": "coil zebra"}).content.decode()
+    assert "No page has all the words in <strong>“coil zebra”</strong>. More than 10 pages have some of them." in html
+
+
 def test_links_between_pages_keep_the_query_as_the_search_form_sends_it(client, make_article):
     for n in range(12):
         make_article(slug=f"coil-{n:02d}", title=f"Side effects of a coil {n:02d}", body=body("A coil."), order=n)
@@ -390,8 +403,9 @@ def test_on_postgresql_marks_are_the_words_ts_headline_marks(site_content, langu
 @pytest.mark.django_db(transaction=True)
 def test_on_postgresql_the_search_migrations_go_back_and_forth():
     """Migrations 0013 and 0014 move search to the narrow search table, with its per-language
-    indexes and counting functions; going back to 0012 leaves 0010's search working, and forward
-    again restores them, with every published page in the table."""
+    indexes and counting functions, which 0015 makes count up to a most; going back to 0014
+    counts every page again, back to 0012 leaves 0010's search working, and forward again
+    restores them, with every published page in the table."""
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL full-text search: CI's PostgreSQL leg runs this")
     from django.db.migrations.executor import MigrationExecutor
@@ -406,10 +420,22 @@ def test_on_postgresql_the_search_migrations_go_back_and_forth():
             cursor.execute("SELECT count(*) FROM pg_proc WHERE proname LIKE 'articles_search_%%'")
             return cursor.fetchone()[0]
 
+    def count_arguments() -> set[str]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_get_function_identity_arguments(oid) FROM pg_proc"
+                " WHERE proname LIKE 'articles_search_count_%%'"
+            )
+            return {row[0] for row in cursor.fetchall()}
+
     table = search.SEARCH
     added = {f"{table}_{v}_{lang}" for v in ("headline", "document") for lang in ("en", "es")}
     assert indexes(table) == added
     assert indexes("articles_publishedpage") == set()
+    assert count_arguments() == {"query tsquery, most bigint"}
+    executor = MigrationExecutor(connection)
+    executor.migrate([("articles", "0014_search_table")])
+    assert count_arguments() == {"query tsquery"} and functions() == 4
     executor = MigrationExecutor(connection)
     executor.migrate([("articles", "0012_reader_feedback")])
     try:
@@ -422,7 +448,8 @@ def test_on_postgresql_the_search_migrations_go_back_and_forth():
         executor.loader.build_graph()
         executor.migrate(executor.loader.graph.leaf_nodes())
     assert indexes(table) == added
-    assert functions() == 4
+    assert functions() == 4 and count_arguments() == {"query tsquery, most bigint"}
+    assert search_articles(query_parse("seizure")).total == 0  # the functions answer (no page yet)
 
 
 def _search_table_ids() -> list[int]:

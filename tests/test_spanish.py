@@ -198,6 +198,22 @@ def test_spanish_search_marks_the_matched_words(client, make_article, translate)
     assert "<mark>depresión</mark>" in html
 
 
+def test_spanish_search_says_more_than_when_it_finds_more_pages_than_it_shows(
+    client, make_article, translate, monkeypatch
+):
+    from articles import search
+
+    monkeypatch.setattr(search, "PAGE_SIZE", 2)
+    monkeypatch.setattr(search, "MAX_PAGES", 1)
+    monkeypatch.setattr(search, "COUNTED", 3)
+    for n in range(3):
+        translate(make_article(slug=f"page-{n}"))
+    html = client.get("/es/search/", {"q": "convulsiones"}).content.decode()
+    assert "Se encontraron más de 2 páginas para <strong>“convulsiones”</strong>." in html
+    html = client.get("/es/search/", {"q": "convulsiones xilófono"}).content.decode()
+    assert "Más de 2 páginas tienen algunas." in html
+
+
 def test_the_spanish_edition_is_exported_with_its_english_source(tmp_path, make_article, translate):
     english = make_article(slug="page")
     translate(english)
