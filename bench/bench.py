@@ -10,8 +10,9 @@ Production settings (DEBUG off, 2 gunicorn workers, deploy/gunicorn.conf.py) and
 
 Each shape has content/ imported. Rows: /healthz; a static file exactly as large as the article
 page, served by whitenoise in the same gunicorn; home; a typical article; search (a repeated
-query, and unique queries that no cache can answer); a repeated /connect/service request; the
-Spanish home and a Spanish article. Each row's requests/s is given as a ratio to
+query, and unique queries that no cache can answer); the help page at unique addresses (it reads
+no database: what any page costs that no cache holds, the floor under a new search); a repeated
+/connect/service request; the Spanish home and a Spanish article. Each row's requests/s is given as a ratio to
 the static file's of the same shape, measured in the same run, rounds interleaved across rows and
 shapes. Both tables, side by side, and the verdicts go to stdout and to docs/benchmarks.md.
 
@@ -65,6 +66,11 @@ PRODUCTION_SCALE_P95_MS = 50  # new-query search at 10,000 pages
 # Issue 12: reading the published record keeps the embedded default faster than the static file.
 PUBLISHED_RECORD_TARGETS = dict.fromkeys(("article", "home", "search (repeated query)"), (1.1, None))
 SQLITE, PRODUCTION = "SQLite, memory cache", "PostgreSQL + Redis"
+UNCACHED = "help page (unique addresses)"
+FLOOR_NOTE = (
+    f"The {UNCACHED} row is a page that reads no database, rendered afresh for every request: what any "
+    "page costs that no cache holds. A new search renders a page too, and asks the database besides."
+)
 SERVICES = ROOT / ".ci" / "services.sh"
 ONE_BOX = (
     " (PostgreSQL and Redis as throwaway servers sharing the cores with gunicorn and wrk, as on a one-box install)."
@@ -523,6 +529,7 @@ def measure_everything(workdir: Path, wrk_bin: str, shapes: dict[str, dict], sta
         ]
     else:
         log("  /search/ is not routed on this branch: no search rows")
+    rows.append((UNCACHED, "/help/", True))
     rows.append(("connect (repeated request)", CONNECT_PATH, False))
     if first["spanish_article"]:
         rows += [("Spanish home", "/es/", False), ("Spanish article", first["spanish_article"], False)]
@@ -539,6 +546,8 @@ def measure_everything(workdir: Path, wrk_bin: str, shapes: dict[str, dict], sta
         f"{first['spanish_bytes']:,} bytes; {first['spanish_published']} Spanish pages, not counted in the title). "
         f"Import of content/: {imported}. Machine load at the start: "
         f"{started}; at the end: {load()}.",
+        "",
+        FLOOR_NOTE,
         "",
         *shape_report(results, scale=False),
     ]
