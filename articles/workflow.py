@@ -74,14 +74,21 @@ ROLE_PERMISSIONS = {
 # may sign as them) are kept by administrators only: no group may add or change them.
 
 
-def ensure_role_groups() -> None:
-    """Create the two groups with exactly ROLE_PERMISSIONS (the data migration does the same)."""
+def create_missing_role_groups(using: str = "default", **_signal) -> None:
+    """Make whichever of the two groups is missing, with ROLE_PERMISSIONS: after every ``migrate``
+    and ``flush`` (a ``post_migrate`` handler, articles/apps.py), as Django makes its permissions,
+    so a database emptied by ``flush`` still has them. A group that exists keeps the permissions
+    it has (the data migrations keep them in step; an administrator may have changed them)."""
     from django.contrib.auth.models import Group, Permission
 
     for name, perms in ROLE_PERMISSIONS.items():
-        group, _ = Group.objects.get_or_create(name=name)
-        codenames = [perm.split(".", 1)[1] for perm in perms]
-        group.permissions.set(Permission.objects.filter(content_type__app_label="articles", codename__in=codenames))
+        group, created = Group.objects.using(using).get_or_create(name=name)
+        if created:
+            codenames = [perm.split(".", 1)[1] for perm in perms]
+            permissions = Permission.objects.using(using).filter(
+                content_type__app_label="articles", codename__in=codenames
+            )
+            group.permissions.set(permissions)
 
 
 # --- status moves -------------------------------------------------------------------------

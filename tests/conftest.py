@@ -85,55 +85,6 @@ def pytest_configure(config):
     call_command("compile_translations", verbosity=0, stdout=io.StringIO())
 
 
-# What the migrations put in the database (the editor and reviewer groups, ...). A test on the
-# live server (transactional_db) empties the database when it ends; pytest-django runs those last
-# for that reason, but a pytest-xdist worker runs whole files in the order it is handed them, so a
-# test in a later file could find the groups gone. Such a test gets them back first.
-_migrated: dict[str, str] = {}
-_emptied = False
-
-
-@pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
-    from django.db import connections
-
-    with django_db_blocker.unblock():
-        for alias in connections:
-            _migrated[alias] = connections[alias].creation.serialize_db_to_string()
-
-
-def _database_use(item) -> str:
-    """ "transactional", "db" or "" for a test, as pytest-django orders them."""
-    from pytest_django.fixtures import validate_django_db
-
-    fixtures = getattr(item, "fixturenames", ())
-    marker = item.get_closest_marker("django_db")
-    transaction = bool(marker and any(validate_django_db(marker)[:2]))  # transaction, reset_sequences
-    if transaction or "transactional_db" in fixtures or "live_server" in fixtures:
-        return "transactional"
-    return "db" if marker or "db" in fixtures else ""
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_runtest_setup(item):
-    global _emptied
-    use = _database_use(item)
-    if use == "transactional":
-        _emptied = True  # when it ends
-    elif use == "db" and _emptied and _migrated:
-        from django.db import connections
-        from pytest_django.plugin import blocking_manager_key
-
-        with item.config.stash[blocking_manager_key].unblock():
-            for alias, data in _migrated.items():
-                call_command(
-                    "flush", verbosity=0, interactive=False, database=alias, reset_sequences=False,
-                    inhibit_post_migrate=True,
-                )  # fmt: skip
-                connections[alias].creation.deserialize_db_from_string(data)
-        _emptied = False
-
-
 @pytest.fixture(autouse=True)
 def empty_page_cache():
     """Each test starts as a fresh deployment would: nothing in the page cache."""

@@ -126,7 +126,6 @@ def test_a_folder_without_a_map_leaves_the_map_alone(tmp_path):
 
 # --- the admin ------------------------------------------------------------------------------------
 def editor(client, django_user_model):
-    workflow.ensure_role_groups()
     user = django_user_model.objects.create_user("map-editor", is_staff=True)
     user.groups.add(Group.objects.get(name=workflow.EDITORS))
     client.force_login(user)

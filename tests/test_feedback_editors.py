@@ -25,7 +25,6 @@ def page(make_article):
 
 @pytest.fixture
 def editor(client, django_user_model):
-    workflow.ensure_role_groups()
     user = django_user_model.objects.create_user("editor", is_staff=True)
     user.groups.add(Group.objects.get(name=workflow.EDITORS))
     client.force_login(user)

@@ -41,7 +41,6 @@ def as_role(client, django_user_model):
         client.user = None
         if role == "anonymous":
             return client
-        workflow.ensure_role_groups()  # the data migration's groups (a flushed test database has none)
         flags = {"staff": {"is_staff": True}, "editor": {"is_staff": True}, "reviewer": {"is_staff": True},
                  "superuser": {"is_staff": True, "is_superuser": True}}.get(role, {})  # fmt: skip
         user = django_user_model.objects.create_user(f"{role}-user", **flags)
@@ -440,3 +439,25 @@ def test_a_clinical_edit_waiting_for_sign_off_is_invisible_to_the_public(as_role
     editor.logout()
     public = as_role(role).get(page.get_absolute_url()).content.decode()
     assert "Unreviewed claim" not in public and "Approved title" in public
+
+
+# --- the groups themselves ---------------------------------------------------------------------------
+def _group_permissions() -> dict[str, set[str]]:
+    return {
+        group.name: {f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.all()}
+        for group in Group.objects.filter(name__in=workflow.ROLE_PERMISSIONS).prefetch_related("permissions")
+    }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_editor_and_reviewer_groups_come_back_after_a_flush_and_an_administrators_changes_stay():
+    from django.core.management import call_command
+
+    expected = {name: set(perms) for name, perms in workflow.ROLE_PERMISSIONS.items()}
+    assert _group_permissions() == expected  # as the data migrations left them
+    call_command("flush", "--noinput", verbosity=0)
+    assert _group_permissions() == expected
+    editors = Group.objects.get(name=workflow.EDITORS)
+    editors.permissions.remove(*editors.permissions.filter(codename="change_feedback"))
+    call_command("migrate", verbosity=0)
+    assert _group_permissions()[workflow.EDITORS] == expected[workflow.EDITORS] - {"articles.change_feedback"}

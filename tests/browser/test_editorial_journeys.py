@@ -21,7 +21,6 @@ BODY = "## Key points {#key-points}\n\n- TMS uses magnetic pulses.\n\n## Session
 
 @pytest.fixture
 def users(transactional_db, django_user_model):
-    workflow.ensure_role_groups()  # the live server's database is flushed between tests
 
     def make(username, group):
         user = django_user_model.objects.create_user(username, is_staff=True)
@@ -197,7 +196,6 @@ def test_editor_sees_the_page_beside_the_text_update_while_typing_in_the_public_
 
 
 def test_old_links_with_a_section_anchor_land_on_the_section_after_a_slug_change(transactional_db, page):
-    workflow.ensure_role_groups()
     article = make_article(status=Article.Status.PUBLISHED, updated_on=dt.date(2026, 11, 1))
     article.slug = "how-sessions-work"
     workflow.article_save(article=article, change=workflow.EDITORIAL)
