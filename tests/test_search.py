@@ -478,3 +478,13 @@ def test_on_postgresql_the_search_table_holds_exactly_the_published_pages(make_a
     assert len(published_ids()) == 1 and _search_table_ids() == published_ids()
     call_command("flush", "--noinput", verbosity=0)
     assert _search_table_ids() == []
+
+
+def test_a_new_search_asks_the_database_once_on_postgresql(client, make_article, django_assert_num_queries):
+    """The count, the ranking and the page of results come in one statement (three on SQLite, in
+    the same process), so a search nobody made before waits for one round trip."""
+    make_article(slug="coil", title="Coil", body=body("A coil, a coil."))
+    client.get("/search/", {"q": "coil"})  # the first search of a word learns its forms (PostgreSQL)
+    with django_assert_num_queries(1 if connection.vendor == "postgresql" else 3):
+        html = client.get("/search/", {"q": "coil", "from": "a new address"}).content.decode()
+    assert "1 page found" in html and "<mark>Coil</mark>" in html
